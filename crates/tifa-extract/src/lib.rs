@@ -1,0 +1,474 @@
+//! `extract(&packs, &doc) -> Extraction`: from a document's text to
+//! mentions and relations. Pure and deterministic: the same text and packs
+//! give byte-identical output, whatever the thread count.
+//!
+//! The flow for one document:
+//! 1. [`NormText`] builds the matching view (full-width forms, quote
+//!    styles, words rejoined across layout breaks) with a map back to the
+//!    original characters, and [`sentences`] splits it.
+//! 2. One Aho-Corasick pass finds every rule's literal anchors; each rule
+//!    is attempted only at `anchor - lookback ..= anchor`, inside the
+//!    anchor's sentence, and each attempt sees only the rest of that
+//!    sentence.
+//! 3. Each rule keeps its leftmost non-overlapping matches; all rules see
+//!    the whole text, so a match nested in another rule's match is found.
+//! 4. Overlaps are resolved inside a rule's *group* (its mention type by
+//!    default) by one documented policy: the longer match wins, then the
+//!    higher priority, then the earlier rule in pack order, then the
+//!    earlier start. Mentions of different groups may overlap freely.
+//! 5. Spans become character offsets into the original text; relations
+//!    come from the winners' relation declarations and `parent` fields.
+//!
+//! ```
+//! use tifa_rules::{Library, PackSource, load};
+//! let mut src = PackSource::new("demo");
+//! src.insert("pack.toml", "[pack]\nname = \"demo\"\ngrammars = [\"d.pest\"]\n\
+//!     [[rule]]\nid = \"plus\"\ntype = \"PlusCompound\"\ntext = \"name\"\n\
+//!     fields = { left = \"left\" }\n");
+//! src.insert("d.pest", "han = _{ '\\u{4E00}'..'\\u{9FFF}' }\nleft = { han{2} }\n\
+//!     name = { left ~ \"+\" ~ han{2} }\nplus = { \"“\" ~ name ~ \"”\" }\n");
+//! let packs = vec![load(&src, &Library::default()).unwrap()];
+//! let ex = tifa_extract::Extractor::new(&packs);
+//! let out = ex.extract("a.txt", "推行“党建+业务”模式");
+//! assert_eq!(out.mentions[0].text, "党建+业务");
+//! assert_eq!((out.mentions[0].start, out.mentions[0].end), (3, 8));
+//! ```
+
+pub mod examples;
+mod resolve;
+
+use aho_corasick::AhoCorasick;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use tifa_model::{Extraction, Fields, Mention, Relation, RelationTag};
+use tifa_rules::{Anchors, Pack, RawMatch, Rule, SELF};
+use tifa_text::{sentences, NormText};
+
+pub use resolve::{resolve_overlaps, Candidate};
+
+/// A rule's place: pack index and rule index in that pack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleRef {
+    /// Index into the packs.
+    pub pack: usize,
+    /// Index into that pack's rules.
+    pub rule: usize,
+}
+
+/// Compiled candidate finder over a set of packs.
+pub struct Extractor<'p> {
+    packs: &'p [Pack],
+    /// Rules in global order (pack order, then rule order).
+    order: Vec<RuleRef>,
+    ac: Option<AhoCorasick>,
+    /// Pattern index → (global rule index, look-back in chars).
+    pattern_rules: Vec<Vec<(usize, usize)>>,
+    /// Rules tried at every character.
+    everywhere: Vec<usize>,
+    /// Lexicon rules: (global rule index, automaton over the terms).
+    lexicon_rules: Vec<(usize, AhoCorasick)>,
+}
+
+/// One attempt of a rule, for `tifa explain`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attempt {
+    /// Rule id.
+    pub rule: String,
+    /// Where it was tried (character offset into the original text).
+    pub at: usize,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// The outcome of one attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Matched; the mention it would make (before overlap resolution).
+    Matched(Mention),
+    /// Failed; `at` is how far it got (characters into the original text),
+    /// `expected` what it wanted there.
+    Failed {
+        /// Character offset where the rule gave up.
+        at: usize,
+        /// Rules and literals expected there.
+        expected: Vec<String>,
+    },
+}
+
+/// A match that lost an overlap, and to what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loss {
+    /// The losing mention.
+    pub loser: Mention,
+    /// The mention that won.
+    pub winner: Mention,
+    /// Why: `longer`, `priority` or `rule order`.
+    pub reason: &'static str,
+}
+
+/// Everything `tifa explain` shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Explanation {
+    /// Every attempt, in text order.
+    pub attempts: Vec<Attempt>,
+    /// Overlap losers.
+    pub losses: Vec<Loss>,
+    /// The final result.
+    pub extraction: Extraction,
+}
+
+impl<'p> Extractor<'p> {
+    /// Builds the anchor automaton of all rules of `packs`.
+    pub fn new(packs: &'p [Pack]) -> Self {
+        let mut order = Vec::new();
+        for (p, pack) in packs.iter().enumerate() {
+            for r in 0..pack.rules.len() {
+                order.push(RuleRef { pack: p, rule: r });
+            }
+        }
+        let mut literal_ids: BTreeMap<String, usize> = BTreeMap::new();
+        let mut pattern_rules: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut everywhere = Vec::new();
+        let mut lexicon_rules = Vec::new();
+        for (g, rr) in order.iter().enumerate() {
+            let pack = &packs[rr.pack];
+            if let Some(lex) =
+                pack.rules[rr.rule].lexicon.as_ref().and_then(|l| pack.lexicons.get(l))
+            {
+                let ac = AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&lex.terms);
+                if let Ok(ac) = ac {
+                    lexicon_rules.push((g, ac));
+                }
+                continue;
+            }
+            match &pack.rules[rr.rule].anchors {
+                Anchors::Everywhere => everywhere.push(g),
+                Anchors::Literals { literals, lookback } => {
+                    for lit in literals {
+                        let next = literal_ids.len();
+                        let id = *literal_ids.entry(lit.clone()).or_insert(next);
+                        if id == pattern_rules.len() {
+                            pattern_rules.push(Vec::new());
+                        }
+                        pattern_rules[id].push((g, *lookback));
+                    }
+                }
+            }
+        }
+        let mut patterns: Vec<(usize, String)> =
+            literal_ids.into_iter().map(|(l, i)| (i, l)).collect();
+        patterns.sort();
+        let ac = (!patterns.is_empty())
+            .then(|| AhoCorasick::new(patterns.iter().map(|(_, l)| l.as_str())).ok())
+            .flatten();
+        Extractor { packs, order, ac, pattern_rules, everywhere, lexicon_rules }
+    }
+
+    fn rule(&self, g: usize) -> (&'p Pack, &'p Rule) {
+        let rr = self.order[g];
+        let pack = &self.packs[rr.pack];
+        (pack, &pack.rules[rr.rule])
+    }
+
+    /// Extracts the mentions and relations of one document.
+    pub fn extract(&self, doc: &str, original: &str) -> Extraction {
+        self.run(doc, original, None)
+    }
+
+    /// Extracts with a full trace of attempts and overlap decisions.
+    pub fn explain(&self, doc: &str, original: &str) -> Explanation {
+        let mut ex = Explanation::default();
+        ex.extraction = self.run(doc, original, Some(&mut ex));
+        ex
+    }
+
+    /// Candidate start positions (byte offsets in the normalized text),
+    /// per global rule index, sorted and without duplicates.
+    fn candidates(&self, text: &str, sents: &[Range<usize>]) -> Vec<Vec<usize>> {
+        let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(text) {
+                let s = m.start();
+                let sent_start = sentence_of(sents, s).map_or(s, |i| sents[i].start);
+                for &(g, lookback) in &self.pattern_rules[m.pattern().as_usize()] {
+                    let list = &mut cands[g];
+                    list.push(s);
+                    let mut p = s;
+                    for _ in 0..lookback {
+                        if p <= sent_start {
+                            break;
+                        }
+                        p = prev_boundary(text, p);
+                        list.push(p);
+                    }
+                }
+            }
+        }
+        for &g in &self.everywhere {
+            cands[g].extend(text.char_indices().map(|(i, _)| i));
+        }
+        for list in &mut cands {
+            list.sort_unstable();
+            list.dedup();
+        }
+        cands
+    }
+
+    fn run(&self, doc: &str, original: &str, mut trace: Option<&mut Explanation>) -> Extraction {
+        let norm = NormText::new(original);
+        let text = norm.text();
+        let sents = sentences(text);
+        let cands = self.candidates(text, &sents);
+
+        let mut found: Vec<Candidate> = Vec::new();
+        let mut pending: Vec<(usize, RawMatch, usize)> = Vec::new(); // (candidate idx, match, sentence end)
+        for (g, positions) in cands.iter().enumerate() {
+            let (pack, rule) = self.rule(g);
+            let rr = self.order[g];
+            let mut next_free = 0;
+            for &pos in positions {
+                if pos < next_free {
+                    continue;
+                }
+                let Some(si) = sentence_of(&sents, pos) else { continue };
+                let end = sents[si].end;
+                let input = &text[pos..end];
+                let result = pack.try_at(rr.rule, input);
+                match result {
+                    Ok(m) if m.len > 0 => {
+                        next_free = pos + m.len;
+                        let Some(cand) = self.candidate(g, pack, rule, &norm, doc, pos, &m, input)
+                        else {
+                            continue;
+                        };
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.attempts.push(Attempt {
+                                rule: rule.id.clone(),
+                                at: norm.original_span(pos..pos).0,
+                                outcome: Outcome::Matched(cand.mention.clone()),
+                            });
+                        }
+                        pending.push((found.len(), m, end));
+                        found.push(cand);
+                    }
+                    Ok(_) => {}
+                    Err(f) => {
+                        if let Some(t) = trace.as_deref_mut() {
+                            let fail_at = norm.original_span(pos + f.at..pos + f.at).0;
+                            t.attempts.push(Attempt {
+                                rule: rule.id.clone(),
+                                at: norm.original_span(pos..pos).0,
+                                outcome: Outcome::Failed { at: fail_at, expected: f.expected },
+                            });
+                        }
+                    }
+                }
+            }
+        }
+
+        for (g, lac) in &self.lexicon_rules {
+            let (pack, rule) = self.rule(*g);
+            for m in lac.find_iter(text) {
+                let span = m.start()..m.end();
+                if sentence_of(&sents, span.start).is_none() {
+                    continue;
+                }
+                let term = &text[span.clone()];
+                let (start, end) = norm.original_span(span.clone());
+                let mention = Mention {
+                    doc: doc.to_string(),
+                    kind: rule.kind.clone(),
+                    text: norm.surface(span.clone()),
+                    start,
+                    end,
+                    rule: rule.id.clone(),
+                    fields: pack.lexicon_fields(rule, term),
+                };
+                if let Some(t) = trace.as_deref_mut() {
+                    t.attempts.push(Attempt {
+                        rule: rule.id.clone(),
+                        at: start,
+                        outcome: Outcome::Matched(mention.clone()),
+                    });
+                }
+                let m = RawMatch { len: span.len(), captures: Vec::new() };
+                pending.push((found.len(), m, span.end));
+                found.push(Candidate {
+                    rule: *g,
+                    priority: rule.priority,
+                    group: rule.group.clone(),
+                    pos: span.start,
+                    bytes: span,
+                    mention,
+                });
+            }
+        }
+
+        let (winners, losses) = resolve_overlaps(&found);
+        if let Some(t) = trace.as_deref_mut() {
+            t.attempts.sort_by(|a, b| (a.at, &a.rule).cmp(&(b.at, &b.rule)));
+            t.losses = losses
+                .iter()
+                .map(|&(l, w, reason)| Loss {
+                    loser: found[l].mention.clone(),
+                    winner: found[w].mention.clone(),
+                    reason,
+                })
+                .collect();
+        }
+
+        let mut mentions = Vec::new();
+        let mut relations = Vec::new();
+        for &(ci, ref m, _) in &pending {
+            if !winners[ci] {
+                continue;
+            }
+            let cand = &found[ci];
+            let (pack, rule) = self.rule(cand.rule);
+            let pos = cand.pos;
+            let end_of = |name: &str| -> Option<(String, usize, usize)> {
+                if name == SELF {
+                    return Some((cand.mention.text.clone(), cand.mention.start, cand.mention.end));
+                }
+                let c = m.capture(name)?;
+                let span = trim_quotes(text, pos + c.start..pos + c.end);
+                let (s, e) = norm.original_span(span.clone());
+                Some((norm.surface(span), s, e))
+            };
+            for r in &rule.relations {
+                if let (Some(from), Some(to)) = (end_of(&r.from), end_of(&r.to)) {
+                    if from.0.is_empty() || to.0.is_empty() || from.0 == to.0 {
+                        continue;
+                    }
+                    relations.push(Relation {
+                        doc: doc.to_string(),
+                        record: RelationTag::Relation,
+                        rel: r.rel.clone(),
+                        from: from.0,
+                        to: to.0,
+                        start: from.1.min(to.1),
+                        end: from.2.max(to.2),
+                        rule: rule.id.clone(),
+                    });
+                }
+            }
+            if let (Some(pr), Some(parent)) =
+                (&pack.parent_relations, cand.mention.fields.get("parent"))
+            {
+                if let Some(parent) =
+                    parent.as_str().filter(|p| !p.is_empty() && *p != cand.mention.text)
+                {
+                    let kind =
+                        cand.mention.fields.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+                    let rel = pr.by_kind.get(kind).unwrap_or(&pr.default);
+                    relations.push(Relation {
+                        doc: doc.to_string(),
+                        record: RelationTag::Relation,
+                        rel: rel.clone(),
+                        from: cand.mention.text.clone(),
+                        to: parent.to_string(),
+                        start: cand.mention.start,
+                        end: cand.mention.end,
+                        rule: rule.id.clone(),
+                    });
+                }
+            }
+            mentions.push(cand.mention.clone());
+        }
+        mentions.sort_by(|a, b| {
+            (a.start, a.end, &a.kind, &a.rule, &a.text)
+                .cmp(&(b.start, b.end, &b.kind, &b.rule, &b.text))
+        });
+        relations.sort_by(|a, b| {
+            (a.start, &a.rel, &a.from, &a.to, a.end, &a.rule)
+                .cmp(&(b.start, &b.rel, &b.from, &b.to, b.end, &b.rule))
+        });
+        let mut seen = std::collections::BTreeSet::new();
+        relations.retain(|r| seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
+        Extraction { mentions, relations, diagnostics: Vec::new() }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn candidate(
+        &self,
+        g: usize,
+        pack: &Pack,
+        rule: &Rule,
+        norm: &NormText,
+        doc: &str,
+        pos: usize,
+        m: &RawMatch,
+        input: &str,
+    ) -> Option<Candidate> {
+        let local = match &rule.text_capture {
+            Some(name) => {
+                let c = m.capture(name)?;
+                c.start..c.end
+            }
+            None => 0..m.len,
+        };
+        let span = trim_quotes(norm.text(), pos + local.start..pos + local.end);
+        if span.is_empty() {
+            return None;
+        }
+        let (start, end) = norm.original_span(span.clone());
+        let fields: Fields = pack.fields(rule, m, input);
+        Some(Candidate {
+            rule: g,
+            priority: rule.priority,
+            group: rule.group.clone(),
+            pos,
+            bytes: span,
+            mention: Mention {
+                doc: doc.to_string(),
+                kind: rule.kind.clone(),
+                text: norm
+                    .surface(pos + local.start..pos + local.end)
+                    .trim_matches(QUOTES)
+                    .to_string(),
+                start,
+                end,
+                rule: rule.id.clone(),
+                fields,
+            },
+        })
+    }
+}
+
+/// Quote marks that never belong to a mention's text.
+const QUOTES: &[char] = &['“', '”', '‘', '’', '《', '》', '「', '」', '『', '』', '"'];
+
+fn trim_quotes(text: &str, mut r: Range<usize>) -> Range<usize> {
+    while let Some(c) = text.get(r.clone()).and_then(|s| s.chars().next()) {
+        if !QUOTES.contains(&c) {
+            break;
+        }
+        r.start += c.len_utf8();
+    }
+    while let Some(c) = text.get(r.clone()).and_then(|s| s.chars().next_back()) {
+        if !QUOTES.contains(&c) {
+            break;
+        }
+        r.end -= c.len_utf8();
+    }
+    r
+}
+
+fn prev_boundary(text: &str, mut p: usize) -> usize {
+    p = p.saturating_sub(1);
+    while p > 0 && !text.is_char_boundary(p) {
+        p -= 1;
+    }
+    p
+}
+
+/// The sentence holding byte `pos`, by binary search.
+fn sentence_of(sents: &[Range<usize>], pos: usize) -> Option<usize> {
+    let i = sents.partition_point(|s| s.end <= pos);
+    (i < sents.len() && sents[i].start <= pos).then_some(i)
+}
+
+#[cfg(test)]
+mod tests;

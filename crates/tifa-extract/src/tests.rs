@@ -1,0 +1,142 @@
+use super::*;
+use tifa_rules::{load, Library, PackSource};
+
+const GRAMMAR: &str = r#"
+han = _{ '\u{4E00}'..'\u{9FFF}' }
+side = { (!"+" ~ !"”" ~ han){1,8} }
+quoted_plus = { "“" ~ #left = side ~ "+" ~ #right = side? ~ "”" }
+quoted = { "“" ~ #name = inner ~ "”" }
+inner = { (!"”" ~ ANY){1,20} }
+party = { han{0,2} ~ "党建" }
+party_long = { han{2} ~ "党建工作" }
+"#;
+
+const MANIFEST: &str = r#"
+[pack]
+name = "t"
+grammars = ["g.pest"]
+
+[[rule]]
+id = "quoted-plus"
+type = "PlusCompound"
+fields = { left = "left", right = { tag = "right", default = "" } }
+relations = [{ rel = "runs", from = "self", to = "left" }]
+
+[[rule]]
+id = "quoted"
+type = "Program"
+text = "name"
+
+[[rule]]
+id = "party"
+type = "Program"
+group = "party"
+
+[[rule]]
+id = "party-long"
+type = "Program"
+group = "party"
+"#;
+
+fn packs() -> Vec<tifa_rules::Pack> {
+    let mut src = PackSource::new("t");
+    src.insert("pack.toml", MANIFEST);
+    src.insert("g.pest", GRAMMAR);
+    vec![load(&src, &Library::default()).expect("test pack loads")]
+}
+
+#[test]
+fn nested_matches_of_different_types_are_all_found() {
+    let packs = packs();
+    let ex = Extractor::new(&packs);
+    let out = ex.extract("d", "做好“党建+业务”特色文章");
+    let got: Vec<(&str, &str, usize, usize)> =
+        out.mentions.iter().map(|m| (m.kind.as_str(), m.text.as_str(), m.start, m.end)).collect();
+    assert!(got.contains(&("PlusCompound", "党建+业务", 3, 8)), "{got:?}");
+    assert!(got.contains(&("Program", "党建+业务", 3, 8)), "{got:?}");
+    let plus = out.mentions.iter().find(|m| m.kind == "PlusCompound").unwrap();
+    assert_eq!(plus.fields["left"], "党建");
+    assert_eq!(plus.fields["right"], "业务");
+}
+
+#[test]
+fn offsets_point_into_the_original_across_layout_breaks() {
+    let packs = packs();
+    let ex = Extractor::new(&packs);
+    let original = "任城区教体系统紧紧围绕教育工作实际，做好“党建+业\n\n务”特色文章，深化改革。";
+    let out = ex.extract("d", original);
+    let m =
+        out.mentions.iter().find(|m| m.kind == "PlusCompound").expect("joined across the break");
+    assert_eq!(m.text, "党建+业务");
+    let chars: Vec<char> = original.chars().collect();
+    assert_eq!(chars[m.start], '党');
+    assert_eq!(chars[m.end - 1], '务');
+}
+
+#[test]
+fn overlaps_in_a_group_keep_the_longest() {
+    let packs = packs();
+    let ex = Extractor::new(&packs);
+    let exp = ex.explain("d", "抓好学校党建工作");
+    let party: Vec<&str> = exp
+        .extraction
+        .mentions
+        .iter()
+        .filter(|m| m.rule.starts_with("party"))
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(party, vec!["学校党建工作"]);
+    assert_eq!(exp.losses.len(), 1);
+    assert_eq!(exp.losses[0].loser.text, "学校党建");
+    assert_eq!(exp.losses[0].reason, "longer");
+}
+
+#[test]
+fn relations_come_from_the_winning_matches() {
+    let packs = packs();
+    let ex = Extractor::new(&packs);
+    let out = ex.extract("d", "运用“互联网+党建”模式");
+    assert_eq!(out.relations.len(), 1);
+    assert_eq!(
+        (out.relations[0].from.as_str(), out.relations[0].to.as_str()),
+        ("互联网+党建", "互联网")
+    );
+}
+
+#[test]
+fn extraction_is_deterministic() {
+    let packs = packs();
+    let ex = Extractor::new(&packs);
+    let text = "做好“党建+业务”文章。“党建+”工程，抓好学校党建工作。".repeat(20);
+    let a = serde_json::to_string(&ex.extract("d", &text)).unwrap();
+    let b = serde_json::to_string(&Extractor::new(&packs).extract("d", &text)).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn empty_and_odd_input_gives_nothing_and_no_panic() {
+    let packs = packs();
+    let ex = Extractor::new(&packs);
+    for text in ["", "\n\n\n", "“", "”“", "+", "\u{0}\u{1}", "“党建+", "党建+”"] {
+        let out = ex.extract("d", text);
+        assert!(out.mentions.iter().all(|m| m.start < m.end), "{text:?}");
+    }
+}
+
+#[test]
+fn examples_run_and_report_failures() {
+    let mut src = PackSource::new("t");
+    let manifest = MANIFEST.replace(
+        "relations = [{ rel = \"runs\", from = \"self\", to = \"left\" }]",
+        "examples = [{ text = \"开展“党建+业务”\", expect = \"党建+业务\", fields = { left = \"党建\" } },\n\
+         { text = \"开展“党建+业务”\", fields = { right = \"文明\" } }]\nnon_examples = [\"党建与业务\", \"“党建+业务”\"]",
+    );
+    src.insert("pack.toml", manifest);
+    src.insert("g.pest", GRAMMAR);
+    let packs = vec![load(&src, &Library::default()).unwrap()];
+    let (n, failures) = examples::run(&packs, 0);
+    assert_eq!(n, 4);
+    let rules: Vec<&str> = failures.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(rules, vec!["开展“党建+业务”", "“党建+业务”"]);
+    assert!(failures[0].diff.contains("- right: \"文明\""), "{}", failures[0].diff);
+}

@@ -1,0 +1,219 @@
+//! Literal anchors derived from a grammar.
+//!
+//! A rule is only attempted near text that can start one of its matches.
+//! For each rule we derive a set of literal strings such that *every*
+//! match contains one of them, beginning at most `lookback` characters
+//! after the start of the match. Extraction finds all anchors of all rules
+//! with one Aho-Corasick pass and tries a rule at the positions from
+//! `anchor - lookback` up to the anchor: this is sound (no match is missed)
+//! as long as the analysis below only ever claims literals that really are
+//! required.
+
+use pest_meta::optimizer::{OptimizedExpr, OptimizedRule};
+use std::collections::{BTreeSet, HashMap};
+
+/// Where a rule is attempted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Anchors {
+    /// At `anchor_start - lookback ..= anchor_start` for each occurrence of
+    /// one of `literals` (character counts).
+    Literals {
+        /// Every match contains one of these.
+        literals: BTreeSet<String>,
+        /// The most characters a match can start before its anchor.
+        lookback: usize,
+    },
+    /// At every character: no anchor could be derived or declared.
+    Everywhere,
+}
+
+/// Range expressions with at most this many characters become single-char
+/// anchors (`'0'..'9'`); wider ones (`'\u{4E00}'..'\u{9FFF}'`) give none.
+const MAX_RANGE_ANCHORS: u32 = 64;
+
+#[derive(Clone, Debug)]
+struct Info {
+    /// Longest match, in characters; `None` when unbounded.
+    max_len: Option<usize>,
+    /// Required literals and their look-back.
+    req: Option<(BTreeSet<String>, usize)>,
+}
+
+/// Derives the anchors of `rule` in `rules`.
+pub fn derive(rule: &str, rules: &[OptimizedRule]) -> Anchors {
+    let by_name: HashMap<&str, &OptimizedRule> =
+        rules.iter().map(|r| (r.name.as_str(), r)).collect();
+    let mut a = Analyzer { rules: by_name, memo: HashMap::new(), active: BTreeSet::new() };
+    match a.rule(rule).req {
+        Some((literals, lookback)) => Anchors::Literals { literals, lookback },
+        None => Anchors::Everywhere,
+    }
+}
+
+struct Analyzer<'r> {
+    rules: HashMap<&'r str, &'r OptimizedRule>,
+    memo: HashMap<String, Info>,
+    active: BTreeSet<String>,
+}
+
+fn unknown() -> Info {
+    Info { max_len: None, req: None }
+}
+
+/// Which of two required-literal sets makes better anchors: fewer false
+/// candidates come from longer literals; then prefer a shorter look-back.
+fn better(a: &(BTreeSet<String>, usize), b: &(BTreeSet<String>, usize)) -> bool {
+    let min_len = |s: &BTreeSet<String>| s.iter().map(|l| l.chars().count()).min().unwrap_or(0);
+    let ka = (min_len(&a.0), std::cmp::Reverse(a.0.len()), std::cmp::Reverse(a.1));
+    let kb = (min_len(&b.0), std::cmp::Reverse(b.0.len()), std::cmp::Reverse(b.1));
+    ka >= kb
+}
+
+impl Analyzer<'_> {
+    fn rule(&mut self, name: &str) -> Info {
+        if let Some(info) = self.memo.get(name) {
+            return info.clone();
+        }
+        let Some(rule) = self.rules.get(name).copied() else {
+            // Built-ins (ANY, ASCII_DIGIT, unicode classes): one character
+            // at most, or nothing (SOI, EOI, stack operations).
+            let max_len = match name {
+                "SOI" | "EOI" | "DROP" => Some(0),
+                "PEEK" | "PEEK_ALL" | "POP" | "POP_ALL" => None,
+                "NEWLINE" => Some(2),
+                _ => Some(1),
+            };
+            return Info { max_len, req: None };
+        };
+        if !self.active.insert(name.to_string()) {
+            return unknown(); // recursion: claim nothing
+        }
+        let info = self.expr(&rule.expr);
+        self.active.remove(name);
+        self.memo.insert(name.to_string(), info.clone());
+        info
+    }
+
+    fn expr(&mut self, e: &OptimizedExpr) -> Info {
+        match e {
+            OptimizedExpr::Str(s) => {
+                let n = s.chars().count();
+                let req = (n > 0).then(|| (BTreeSet::from([s.clone()]), 0));
+                Info { max_len: Some(n), req }
+            }
+            OptimizedExpr::Insens(s) => Info { max_len: Some(s.chars().count()), req: None },
+            OptimizedExpr::Range(a, b) => {
+                let (a, b) = (a.chars().next(), b.chars().next());
+                let req = match (a, b) {
+                    (Some(a), Some(b)) if a <= b && (b as u32 - a as u32) < MAX_RANGE_ANCHORS => {
+                        Some(((a..=b).map(String::from).collect(), 0))
+                    }
+                    _ => None,
+                };
+                Info { max_len: Some(1), req }
+            }
+            OptimizedExpr::Ident(name) => self.rule(name),
+            OptimizedExpr::PosPred(_) | OptimizedExpr::NegPred(_) => {
+                Info { max_len: Some(0), req: None }
+            }
+            OptimizedExpr::Seq(l, r) => {
+                let l = self.expr(l);
+                let r = self.expr(r);
+                let shifted = match (&r.req, l.max_len) {
+                    (Some((lits, back)), Some(n)) => Some((lits.clone(), back + n)),
+                    _ => None,
+                };
+                let req = match (l.req, shifted) {
+                    (Some(a), Some(b)) => Some(if better(&a, &b) { a } else { b }),
+                    (a, b) => a.or(b),
+                };
+                let max_len = l.max_len.zip(r.max_len).map(|(a, b)| a + b);
+                Info { max_len, req }
+            }
+            OptimizedExpr::Choice(l, r) => {
+                let l = self.expr(l);
+                let r = self.expr(r);
+                let req = match (l.req, r.req) {
+                    (Some((mut a, ba)), Some((b, bb))) => {
+                        a.extend(b);
+                        Some((a, ba.max(bb)))
+                    }
+                    _ => None,
+                };
+                let max_len = l.max_len.zip(r.max_len).map(|(a, b)| a.max(b));
+                Info { max_len, req }
+            }
+            OptimizedExpr::Opt(inner) => Info { max_len: self.expr(inner).max_len, req: None },
+            OptimizedExpr::Rep(inner) => {
+                let inner = self.expr(inner);
+                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: None }
+            }
+            OptimizedExpr::RepOnce(inner) => {
+                let inner = self.expr(inner);
+                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: inner.req }
+            }
+            OptimizedExpr::NodeTag(inner, _) => self.expr(inner),
+            OptimizedExpr::RestoreOnErr(inner) => self.expr(inner),
+            OptimizedExpr::Push(inner) => self.expr(inner),
+            OptimizedExpr::PushLiteral(_) => Info { max_len: Some(0), req: None },
+            OptimizedExpr::PeekSlice(..) | OptimizedExpr::Skip(_) => unknown(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anchors(grammar: &str, rule: &str) -> Anchors {
+        let (_, rules) = pest_meta::parse_and_optimize(grammar).expect("grammar");
+        derive(rule, &rules)
+    }
+
+    fn lits(a: &Anchors) -> (Vec<&str>, usize) {
+        match a {
+            Anchors::Literals { literals, lookback } => {
+                (literals.iter().map(String::as_str).collect(), *lookback)
+            }
+            Anchors::Everywhere => (vec![], usize::MAX),
+        }
+    }
+
+    #[test]
+    fn a_leading_literal_is_the_anchor() {
+        let a = anchors(r#"r = { "党建" ~ "+" ~ 'a'..'z'* }"#, "r");
+        assert_eq!(lits(&a), (vec!["党建"], 0));
+    }
+
+    #[test]
+    fn a_bounded_prefix_gives_a_look_back() {
+        // One or two digits, then 星级: the match starts up to 2 chars early.
+        let a = anchors(r#"d = { '0'..'9' } r = { d ~ d? ~ "星级" }"#, "r");
+        // The digits are a 10-literal set of length 1; 星级 is longer and wins.
+        assert_eq!(lits(&a), (vec!["星级"], 2));
+    }
+
+    #[test]
+    fn an_unbounded_prefix_falls_back_to_its_own_literals() {
+        let a = anchors(r#"r = { ('0'..'9')+ ~ "名" }"#, "r");
+        assert_eq!(lits(&a).0.len(), 10);
+        assert_eq!(lits(&a).1, 0);
+    }
+
+    #[test]
+    fn choices_need_literals_on_every_branch() {
+        let a = anchors(r#"r = { "一" ~ ("校" | "月") }"#, "r");
+        assert_eq!(lits(&a).0, vec!["一"]);
+        let b = anchors(r#"r = { ("校" | '\u{4E00}'..'\u{9FFF}') ~ ANY* }"#, "r");
+        assert_eq!(b, Anchors::Everywhere);
+    }
+
+    #[test]
+    fn recursion_claims_nothing_it_cannot_prove() {
+        let a = anchors(r#"r = { "(" ~ r? ~ ")" }"#, "r");
+        assert_eq!(lits(&a).0, vec!["("]);
+        let b = anchors(r#"r = { ("a" ~ r) | "b" }"#, "r");
+        // Every match starts with "a" or "b".
+        assert_eq!(lits(&b), (vec!["a", "b"], 0));
+    }
+}

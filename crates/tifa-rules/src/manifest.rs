@@ -1,0 +1,190 @@
+//! The rule pack manifest (`pack.toml`) as data.
+//!
+//! Every string that a later check may reject is kept [`Spanned`] so that
+//! the error can name the line and column where the user wrote it.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// A whole `pack.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Who the pack is and what it needs.
+    pub pack: PackSection,
+    /// Mention types beyond the built-in ones of ANNOTATION.md, with their fields.
+    #[serde(default)]
+    pub types: BTreeMap<String, TypeDecl>,
+    /// How an organisation's `parent` field becomes a relation.
+    #[serde(default)]
+    pub parent_relations: Option<ParentRelations>,
+    /// Word lists (TSV with a header; the first column is the term),
+    /// matched natively and usable in field lookups.
+    #[serde(default)]
+    pub lexicons: BTreeMap<String, LexiconDecl>,
+    /// The rules, in order (rule order breaks the last tie between overlaps).
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleDecl>,
+}
+
+/// `[pack]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackSection {
+    /// Short name, used as a prefix in diagnostics and listings.
+    pub name: String,
+    /// One line on what the pack finds.
+    #[serde(default)]
+    pub description: String,
+    /// Version of the pack (free text).
+    #[serde(default)]
+    pub version: String,
+    /// Shared grammars from a grammar library (`grammars/NAME.pest`).
+    #[serde(default)]
+    pub imports: Vec<Spanned<String>>,
+    /// The pack's own grammar files, relative to the manifest.
+    #[serde(default)]
+    pub grammars: Vec<Spanned<String>>,
+}
+
+/// `[types.NAME]`: a user-defined mention type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDecl {
+    /// The field names mentions of this type may carry.
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// `[lexicons.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconDecl {
+    /// The TSV file, relative to the manifest.
+    pub file: Spanned<String>,
+}
+
+/// `[parent_relations]`: which relation an organisation's `parent` field
+/// implies, by the organisation's `kind`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParentRelations {
+    /// The relation for kinds not listed in `by_kind`.
+    pub default: String,
+    /// Kind → relation.
+    #[serde(default)]
+    pub by_kind: BTreeMap<String, String>,
+}
+
+/// One `[[rule]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDecl {
+    /// Unique id, printed in every mention the rule makes.
+    pub id: Spanned<String>,
+    /// The mention type it makes.
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// The pest rule to run; defaults to the id with `-` replaced by `_`.
+    #[serde(default)]
+    pub grammar: Option<Spanned<String>>,
+    /// Match the terms of this lexicon instead of running a grammar rule.
+    #[serde(default)]
+    pub lexicon: Option<Spanned<String>>,
+    /// The tag or rule whose span is the mention; the whole match when absent.
+    #[serde(default)]
+    pub text: Option<Spanned<String>>,
+    /// Higher wins an overlap between matches of equal length.
+    #[serde(default)]
+    pub priority: i32,
+    /// Overlap group; mentions only compete inside one group. Defaults to the type.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Literal strings one of which every match contains, when they cannot
+    /// be derived from the grammar.
+    #[serde(default)]
+    pub anchors: Vec<String>,
+    /// How many characters before its anchor a match may start (with `anchors`).
+    #[serde(default)]
+    pub lookback: usize,
+    /// Field name → where its value comes from.
+    #[serde(default)]
+    pub fields: BTreeMap<Spanned<String>, FieldDecl>,
+    /// Relations a match states.
+    #[serde(default)]
+    pub relations: Vec<RelationDecl>,
+    /// Texts the rule must match.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    /// Texts the rule must not match.
+    #[serde(default)]
+    pub non_examples: Vec<String>,
+    /// What the rule is for, shown by `tifa rules list`.
+    #[serde(default)]
+    pub doc: String,
+}
+
+/// Where a field's value comes from. (Serde cannot keep spans inside an
+/// untagged enum, so problems here are reported at the field's name.)
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum FieldDecl {
+    /// Shorthand: the text of this tag or rule.
+    Tag(String),
+    /// The full form.
+    Full(FieldFull),
+}
+
+/// `{ tag = "...", normalize = "...", value = ..., default = ..., all = bool }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldFull {
+    /// The node tag or rule name whose text is the value.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// For lexicon rules: the column of the matched term's row.
+    #[serde(default)]
+    pub column: Option<String>,
+    /// Look the captured text up in a lexicon: `LEXICON.COLUMN`.
+    #[serde(default)]
+    pub lookup: Option<String>,
+    /// A built-in normalizer applied to that text.
+    #[serde(default)]
+    pub normalize: Option<String>,
+    /// A constant value (when no tag is given).
+    #[serde(default)]
+    pub value: Option<toml::Value>,
+    /// The value when the tag did not take part in the match.
+    #[serde(default)]
+    pub default: Option<toml::Value>,
+    /// Collect every occurrence of the tag into a list, in text order.
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// `[[rule.relations]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationDecl {
+    /// Relation name (`holds`, `runs`, ...).
+    pub rel: Spanned<String>,
+    /// Tag or rule whose text is the source, or `self` for the mention.
+    pub from: Spanned<String>,
+    /// Tag or rule whose text is the target, or `self` for the mention.
+    pub to: Spanned<String>,
+}
+
+/// `[[rule.examples]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The input sentence.
+    pub text: String,
+    /// The expected mention text; the rule must produce it.
+    #[serde(default)]
+    pub expect: Option<String>,
+    /// Expected field values of that mention (a subset).
+    #[serde(default)]
+    pub fields: BTreeMap<String, toml::Value>,
+}

@@ -1,0 +1,122 @@
+use super::*;
+
+const GRAMMAR: &str = r#"
+han = _{ '\u{4E00}'..'\u{9FFF}' }
+left = { han{1,8} }
+right = { (!"”" ~ han){0,8} }
+plus = { left ~ "+" ~ right }
+"#;
+
+fn pack(manifest: &str, grammar: &str) -> PackSource {
+    let mut src = PackSource::new("t");
+    src.insert("pack.toml", manifest);
+    src.insert("g.pest", grammar);
+    src
+}
+
+const HEAD: &str = "[pack]\nname = \"t\"\ngrammars = [\"g.pest\"]\n";
+
+fn errors(src: &PackSource) -> Vec<String> {
+    match load(src, &Library::default()) {
+        Ok(_) => vec![],
+        Err(e) => e
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == tifa_model::Severity::Error)
+            .map(|d| d.to_string())
+            .collect(),
+    }
+}
+
+#[test]
+fn a_good_pack_loads_and_matches() {
+    let m = format!("{HEAD}[[rule]]\nid = \"plus\"\ntype = \"PlusCompound\"\nfields = {{ left = \"left\", right = {{ tag = \"right\", default = \"\" }} }}\n");
+    let p = load(&pack(&m, GRAMMAR), &Library::default()).unwrap();
+    let input = "党建+业务”模式";
+    let got = p.match_at(0, input).unwrap();
+    assert_eq!(&input[..got.len], "党建+业务");
+    let fields = p.fields(&p.rules[0], &got, input);
+    assert_eq!(fields["left"], "党建");
+    assert_eq!(fields["right"], "业务");
+    assert_eq!(
+        p.rules[0].anchors,
+        Anchors::Literals { literals: ["+".to_string()].into(), lookback: 8 }
+    );
+    assert!(p.match_at(0, "党建与业务").is_none());
+}
+
+#[test]
+fn a_grammar_error_names_the_file_line_and_column() {
+    let m = format!("{HEAD}[[rule]]\nid = \"plus\"\ntype = \"PlusCompound\"\n");
+    let errs = errors(&pack(&m, "\n\nplus = { \"+\" ~ }\n"));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].starts_with("t/g.pest:3:"), "{}", errs[0]);
+}
+
+#[test]
+fn an_import_error_points_into_the_imported_file() {
+    let mut lib = Library::default();
+    lib.insert("nums", "grammars/nums.pest", "digit = { '0'..'9' }\nbad = { digit ~ ~ }\n");
+    let m = "[pack]\nname = \"t\"\nimports = [\"nums\"]\ngrammars = [\"g.pest\"]\n";
+    let err = load(&pack(m, GRAMMAR), &lib).unwrap_err();
+    let first = err.diagnostics[0].to_string();
+    assert!(first.starts_with("grammars/nums.pest:2:"), "{first}");
+}
+
+#[test]
+fn unknown_names_are_all_reported_with_positions() {
+    let m = format!(
+        "{HEAD}[[rule]]\nid = \"plus\"\ntype = \"PlusCompound\"\ngrammar = \"plsu\"\n\
+         [[rule]]\nid = \"p2\"\ntype = \"PlusCompound\"\ngrammar = \"plus\"\n\
+         fields = {{ colour = \"left\", right = {{ tag = \"right\", normalize = \"shout\" }}, left = \"nope\" }}\n\
+         [[rule]]\nid = \"p3\"\ntype = \"Plus\"\ngrammar = \"plus\"\n"
+    );
+    let errs = errors(&pack(&m, GRAMMAR));
+    let joined = errs.join("\n");
+    assert!(
+        joined.contains("t/pack.toml:7:11: error: rule `plus` runs grammar rule `plsu`"),
+        "{joined}"
+    );
+    assert!(joined.contains("unknown field `colour`"), "{joined}");
+    assert!(joined.contains("unknown normalizer `shout`"), "{joined}");
+    assert!(joined.contains("`nope` is neither a tag nor a non-silent rule"), "{joined}");
+    assert!(joined.contains("unknown mention type `Plus`"), "{joined}");
+    assert_eq!(errs.len(), 5, "{joined}");
+}
+
+#[test]
+fn manifest_syntax_errors_have_positions() {
+    let errs = errors(&pack("[pack]\nname = \"t\"\n[[rule]\n", GRAMMAR));
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].starts_with("t/pack.toml:3:"), "{}", errs[0]);
+    let errs = errors(&pack("[pack]\nname = \"t\"\nfrobnicate = 1\n", GRAMMAR));
+    assert!(errs[0].contains("frobnicate"), "{}", errs[0]);
+}
+
+#[test]
+fn duplicate_ids_and_silent_entry_rules_are_rejected() {
+    let m = format!(
+        "{HEAD}[[rule]]\nid = \"plus\"\ntype = \"PlusCompound\"\n[[rule]]\nid = \"plus\"\ntype = \"PlusCompound\"\n\
+         [[rule]]\nid = \"h\"\ntype = \"PlusCompound\"\ngrammar = \"han\"\n"
+    );
+    let joined = errors(&pack(&m, GRAMMAR)).join("\n");
+    assert!(joined.contains("used twice"), "{joined}");
+    assert!(joined.contains("is silent"), "{joined}");
+}
+
+#[test]
+fn failures_say_where_and_what() {
+    let m = format!("{HEAD}[[rule]]\nid = \"plus\"\ntype = \"PlusCompound\"\n");
+    let p = load(&pack(&m, GRAMMAR), &Library::default()).unwrap();
+    set_detailed_failures(true);
+    let f = p.try_at(0, "党建-业务").unwrap_err();
+    set_detailed_failures(false);
+    assert_eq!(f.at, "党建".len());
+    assert!(f.expected.iter().any(|e| e == "+"), "{f:?}");
+}
+
+#[test]
+fn line_col_counts_characters() {
+    assert_eq!(line_col("ab\n党建x", "ab\n党建".len()), (2, 3));
+    assert_eq!(line_col("", 5), (1, 1));
+}

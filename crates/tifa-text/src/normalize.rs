@@ -1,0 +1,577 @@
+//! The matching view of a document.
+//!
+//! Rules should not have to know that a web page wrote `２０２２` with
+//! full-width digits, that a PDF broke `基础教育` across two lines, or that
+//! a photo caption was dropped into the middle of a sentence. [`NormText`]
+//! builds a normalized copy of the text that rules match against, and keeps
+//! enough bookkeeping to map every match back to character offsets and the
+//! exact surface string of the original document.
+//!
+//! # Character normalizations
+//!
+//! Each of these replaces one character by one character, so offsets map
+//! back exactly:
+//!
+//! * full-width digits `０`–`９` and Latin letters become ASCII;
+//! * `＋` becomes `+`, `％` becomes `%`, and `．` between two digits
+//!   becomes `.`, so numbers and "A+B" compounds have one spelling;
+//! * the ideographic space U+3000 and NBSP become an ASCII space;
+//! * `「『` become `“` and `」』` become `”`; ASCII `"` alternate between
+//!   `“` and `”` within a line (paragraph), so rules know one quote style.
+//!   `‘’` stay, and `《》` stay because book-title marks mean something
+//!   different from quotes. Chinese punctuation `，。；：！？（）` and ASCII
+//!   `,;` are kept: sentence splitting and rules rely on them.
+//!
+//! # Layout-break rejoining
+//!
+//! The original is cut into lines at every `\n` (and `\r`); each line is
+//! trimmed and empty lines are dropped, so a blank line and a lone line
+//! break are treated alike, as PDF-extracted text needs.
+//!
+//! A line is *open* when it has at least 20 characters and ends with
+//! something that cannot end a sentence: a letter, CJK character or
+//! digit, an opening quote or bracket, or `，、,`. An open line is joined,
+//! with no separator, to its continuation:
+//!
+//! * normally the next line;
+//! * but when the next line looks like a photo caption ending in `。` (at
+//!   most 40 characters, no `，,；;`, ending in `。` or in no punctuation),
+//!   up to three such captions are skipped and the first non-caption line
+//!   is the continuation. The skipped captions are kept, each as its own
+//!   line, *after* the joined paragraph (the one reordering NormText does).
+//!   When no non-caption line follows within three lines, the short next
+//!   line is most likely the real end of the sentence (`…基` + `础教育。`),
+//!   so it is joined directly instead.
+//!
+//! A continuation that starts with a heading marker (`#`, `■`, `一、`,
+//! `（一）`, `1、`, `1.`) is never joined. Lines that are not joined are
+//! separated by a single `\n`.
+//!
+//! The 20-character threshold is a deliberate trade-off: short headings
+//! such as `实施铸魂强基行动` end without punctuation and must not swallow
+//! the paragraph below them, so a line break after fewer than 20
+//! characters is never repaired. Conversely a long title without final
+//! punctuation is joined to the next line. Both are rare in body text,
+//! where broken lines are long.
+
+use std::ops::Range;
+
+/// Lines of at least this many characters may be broken mid-sentence.
+const MIN_OPEN_CHARS: u32 = 20;
+/// Lines of at most this many characters may be photo captions.
+const MAX_CAPTION_CHARS: u32 = 40;
+/// How many captions may sit between the two halves of a broken sentence.
+const MAX_CAPTIONS: usize = 3;
+/// Inputs are cut to this many bytes so that offsets fit in `u32` even
+/// when every byte turns into a three-byte quote mark.
+const MAX_INPUT_BYTES: usize = (u32::MAX / 4) as usize;
+
+/// A document's normalized text plus the mapping back to the original.
+///
+/// Offsets into [`NormText::text`] are byte offsets (what matchers
+/// produce); offsets into the original are character offsets (what the
+/// output format wants).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NormText {
+    text: String,
+    /// Per normalized char: its byte offset in `text` and the char index of
+    /// the original char it comes from. Byte offsets are strictly
+    /// increasing, which makes lookups a binary search.
+    map: Vec<(u32, u32)>,
+    /// The normalized chars (as indices into `map`) whose original char is
+    /// different, with that original char; sparse, so `surface` can restore
+    /// the original spelling without keeping the original text.
+    changed: Vec<(u32, char)>,
+    original_len_chars: usize,
+}
+
+/// A trimmed, non-empty line of the original.
+struct Line<'a> {
+    text: &'a str,
+    start_char: u32,
+    len_chars: u32,
+    last: char,
+}
+
+impl NormText {
+    /// Builds the normalized view of `original` in O(n).
+    ///
+    /// Never panics. Inputs longer than 1 GiB are cut to their first GiB
+    /// (at a char boundary) so that offsets fit the compact `u32` tables.
+    pub fn new(original: &str) -> NormText {
+        let original = truncate(original, MAX_INPUT_BYTES);
+        let (lines, original_len_chars) = split_lines(original);
+        let order = paragraph_order(&lines);
+        let mut out = NormText {
+            text: String::with_capacity(original.len()),
+            map: Vec::with_capacity(original_len_chars),
+            changed: Vec::new(),
+            original_len_chars,
+        };
+        let mut in_quote = false;
+        for (k, &(idx, joined)) in order.iter().enumerate() {
+            let Some(line) = lines.get(idx) else { continue };
+            if k > 0 && !joined {
+                // A line separator stands for the line break before the
+                // line; a non-first line always has one in the original.
+                out.push('\n', line.start_char.saturating_sub(1), '\n');
+                in_quote = false;
+            }
+            out.push_line(line, &mut in_quote);
+        }
+        out
+    }
+
+    /// Appends one normalized char and its bookkeeping.
+    fn push(&mut self, norm: char, orig_index: u32, orig: char) {
+        if norm != orig {
+            self.changed.push((self.map.len() as u32, orig));
+        }
+        self.map.push((self.text.len() as u32, orig_index));
+        self.text.push(norm);
+    }
+
+    /// Appends the normalized chars of one line.
+    fn push_line(&mut self, line: &Line<'_>, in_quote: &mut bool) {
+        let mut prev: Option<char> = None;
+        let mut chars = line.text.chars().peekable();
+        let mut orig_index = line.start_char;
+        while let Some(c) = chars.next() {
+            let norm = match c {
+                '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+                }
+                '＋' => '+',
+                '％' => '%',
+                '．' if prev.is_some_and(is_any_digit)
+                    && chars.peek().is_some_and(|&n| is_any_digit(n)) =>
+                {
+                    '.'
+                }
+                '\u{3000}' | '\u{A0}' => ' ',
+                '「' | '『' => '“',
+                '」' | '』' => '”',
+                '"' => {
+                    *in_quote = !*in_quote;
+                    if *in_quote {
+                        '“'
+                    } else {
+                        '”'
+                    }
+                }
+                _ => c,
+            };
+            self.push(norm, orig_index, c);
+            orig_index += 1;
+            prev = Some(c);
+        }
+    }
+
+    /// The normalized text that rules match against.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The length of the original text in characters, the upper bound of
+    /// every offset [`NormText::original_span`] returns.
+    pub fn original_len_chars(&self) -> usize {
+        self.original_len_chars
+    }
+
+    /// Character offsets in the ORIGINAL text (start inclusive, end
+    /// exclusive) of a byte range of the normalized text.
+    ///
+    /// The span runs from the original position of the first char to one
+    /// past the original position of the last, so a match across a
+    /// repaired line break (or a skipped caption) covers the break. Never
+    /// panics: out-of-range ends are clamped, a byte offset inside a char
+    /// counts as that char, and an empty range gives `(x, x)` at the
+    /// original position of the char at its start.
+    pub fn original_span(&self, norm_bytes: Range<usize>) -> (usize, usize) {
+        let Some((first, last)) = self.char_range(&norm_bytes) else {
+            let at = norm_bytes.start.min(self.text.len());
+            let idx = self.map.partition_point(|&(b, _)| (b as usize) < at);
+            let x = self.map.get(idx).map_or(self.original_len_chars, |&(_, o)| o as usize);
+            return (x, x);
+        };
+        let orig = |k: usize| self.map.get(k).map_or(0, |&(_, o)| o as usize);
+        let (start, end) = (orig(first), orig(last) + 1);
+        if start < end {
+            return (start, end);
+        }
+        // Only a range that crosses from a joined paragraph into the
+        // captions moved behind it runs backwards in the original.
+        let origs = self.map.get(first..=last).unwrap_or_default().iter().map(|&(_, o)| o as usize);
+        let min = origs.clone().min().unwrap_or(start);
+        let max = origs.max().unwrap_or(start);
+        (min, max + 1)
+    }
+
+    /// The original characters behind a byte range of the normalized text,
+    /// in normalized order.
+    ///
+    /// This is the exact surface string a mention reports: layout breaks
+    /// removed, but full-width digits, quote styles and so on as in the
+    /// original. Clamps like [`NormText::original_span`].
+    pub fn surface(&self, norm_bytes: Range<usize>) -> String {
+        let Some((first, last)) = self.char_range(&norm_bytes) else {
+            return String::new();
+        };
+        let mut out = String::new();
+        let mut changed = self.changed.partition_point(|&(i, _)| (i as usize) < first);
+        for k in first..=last {
+            match self.changed.get(changed) {
+                Some(&(i, orig)) if i as usize == k => {
+                    out.push(orig);
+                    changed += 1;
+                }
+                _ => {
+                    let byte = self.map.get(k).map_or(0, |&(b, _)| b as usize);
+                    if let Some(c) = self.text.get(byte..).and_then(|s| s.chars().next()) {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Indices into `map` of the first and last normalized chars touched
+    /// by a byte range, or `None` for an empty (or inverted) range.
+    fn char_range(&self, norm_bytes: &Range<usize>) -> Option<(usize, usize)> {
+        let len = self.text.len();
+        let (start, end) = (norm_bytes.start.min(len), norm_bytes.end.min(len));
+        if start >= end {
+            return None;
+        }
+        let first = self.map.partition_point(|&(b, _)| (b as usize) <= start).checked_sub(1)?;
+        let last = self.map.partition_point(|&(b, _)| (b as usize) < end).checked_sub(1)?;
+        (first <= last).then_some((first, last))
+    }
+}
+
+/// Cuts `s` to at most `max` bytes at a char boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
+}
+
+/// Splits `s` into trimmed non-empty lines; also returns its char count.
+fn split_lines(s: &str) -> (Vec<Line<'_>>, usize) {
+    let mut lines = Vec::new();
+    let mut char_index: u32 = 0;
+    // (byte, char) of the first non-space char of the current line, and
+    // (byte end, char end, char) of its last one.
+    let mut first: Option<(usize, u32)> = None;
+    let mut last = (0usize, 0u32, ' ');
+    let mut flush = |first: &mut Option<(usize, u32)>, last: (usize, u32, char)| {
+        if let Some((byte, start_char)) = first.take() {
+            if let Some(text) = s.get(byte..last.0) {
+                let len_chars = last.1.saturating_sub(start_char);
+                lines.push(Line { text, start_char, len_chars, last: last.2 });
+            }
+        }
+    };
+    for (byte, c) in s.char_indices() {
+        if c == '\n' || c == '\r' {
+            flush(&mut first, last);
+        } else if !c.is_whitespace() {
+            if first.is_none() {
+                first = Some((byte, char_index));
+            }
+            last = (byte + c.len_utf8(), char_index + 1, c);
+        }
+        char_index += 1;
+    }
+    flush(&mut first, last);
+    (lines, char_index as usize)
+}
+
+/// Decides the order of the lines in the normalized text: a list of
+/// `(line index, joined to the previous line)`.
+fn paragraph_order(lines: &[Line<'_>]) -> Vec<(usize, bool)> {
+    let n = lines.len();
+    let mut order = Vec::with_capacity(n);
+    let mut captions = Vec::new();
+    let mut i = 0;
+    while i < n {
+        order.push((i, false));
+        let mut cur = i;
+        i += 1;
+        while i < n && lines.get(cur).is_some_and(is_open) {
+            let Some(next) = continuation(lines, i) else { break };
+            captions.extend(i..next);
+            order.push((next, true));
+            cur = next;
+            i = next + 1;
+        }
+        order.extend(captions.drain(..).map(|c| (c, false)));
+    }
+    order
+}
+
+/// Finds the line that continues the open line before line `i`.
+fn continuation(lines: &[Line<'_>], i: usize) -> Option<usize> {
+    let next = lines.get(i)?;
+    if next.last == '。' && is_caption(next) {
+        let mut j = i;
+        while j < i + MAX_CAPTIONS && lines.get(j).is_some_and(is_caption) {
+            j += 1;
+        }
+        match lines.get(j) {
+            Some(line) if !is_caption(line) && !starts_with_heading(line.text) => return Some(j),
+            // No real continuation: the short line itself ends the sentence.
+            _ => {}
+        }
+    }
+    (!starts_with_heading(next.text)).then_some(i)
+}
+
+/// Whether a line may stop in the middle of a sentence.
+fn is_open(line: &Line<'_>) -> bool {
+    line.len_chars >= MIN_OPEN_CHARS
+        && (line.last.is_alphanumeric()
+            || matches!(
+                line.last,
+                '，' | '、' | ',' | '“' | '‘' | '「' | '『' | '（' | '(' | '《' | '【'
+            ))
+}
+
+/// Whether a line looks like a photo caption.
+fn is_caption(line: &Line<'_>) -> bool {
+    line.len_chars <= MAX_CAPTION_CHARS
+        && (line.last == '。' || line.last.is_alphanumeric())
+        && !line.text.contains(['，', ',', '；', ';'])
+}
+
+/// Whether a line starts with a heading or list marker.
+fn starts_with_heading(s: &str) -> bool {
+    if s.starts_with(['#', '■']) {
+        return true;
+    }
+    if let Some(rest) = s.strip_prefix(['（', '(']) {
+        let after = rest.trim_start_matches(|c: char| is_ordinal(c) || c.is_ascii_digit());
+        return after.len() < rest.len() && after.starts_with(['）', ')']);
+    }
+    let after = s.trim_start_matches(is_ordinal);
+    if after.len() < s.len() {
+        return after.starts_with('、');
+    }
+    let after = s.trim_start_matches(|c: char| c.is_ascii_digit());
+    if after.len() < s.len() {
+        if after.starts_with('、') {
+            return true;
+        }
+        if let Some(rest) = after.strip_prefix(['.', '．']) {
+            // "2.5亿元" is a number, not a list item.
+            return !rest.starts_with(|c: char| c.is_ascii_digit());
+        }
+    }
+    false
+}
+
+/// Chinese numerals used in ordinals such as `一、` and `（十二）`.
+fn is_ordinal(c: char) -> bool {
+    matches!(c, '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
+}
+
+fn is_any_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Byte range of the first occurrence of `needle` in `hay`.
+    fn find(hay: &str, needle: &str) -> Range<usize> {
+        let start = hay.find(needle).expect("needle present");
+        start..start + needle.len()
+    }
+
+    /// Char index of the first occurrence of `needle` in `hay`.
+    fn char_at(hay: &str, needle: &str) -> usize {
+        hay[..hay.find(needle).expect("needle present")].chars().count()
+    }
+
+    #[test]
+    fn empty_and_blank() {
+        for s in ["", "\n\n", "  \u{3000}\n \t"] {
+            let n = NormText::new(s);
+            assert_eq!(n.text(), "");
+            assert_eq!(n.original_span(0..5), (n.original_len_chars(), n.original_len_chars()));
+            assert_eq!(n.surface(0..5), "");
+        }
+    }
+
+    #[test]
+    fn character_normalizations() {
+        let n = NormText::new("２０２２年ＡＢｃ，增长１２．５％，党建＋业务，共　计\u{a0}３．");
+        assert_eq!(n.text(), "2022年ABc，增长12.5%，党建+业务，共 计 3．");
+        let n = NormText::new("「三会一课」和『两学一做』，‘四个’《意见》");
+        assert_eq!(n.text(), "“三会一课”和“两学一做”，‘四个’《意见》");
+    }
+
+    #[test]
+    fn ascii_quotes_alternate_per_line() {
+        let n = NormText::new("开展\"三亮\"和\"三比\"活动\n新的\"一行");
+        assert_eq!(n.text(), "开展“三亮”和“三比”活动\n新的“一行");
+        let m = NormText::new("新的\"一行\n\"又一行\"");
+        assert_eq!(m.text(), "新的“一行\n“又一行”");
+    }
+
+    #[test]
+    fn offsets_and_surface_of_changed_chars() {
+        let orig = "  全年完成１２．５％的目标";
+        let n = NormText::new(orig);
+        assert_eq!(n.text(), "全年完成12.5%的目标");
+        let r = find(n.text(), "12.5%");
+        assert_eq!(n.surface(r.clone()), "１２．５％");
+        let start = char_at(orig, "１");
+        assert_eq!(n.original_span(r), (start, start + 5));
+    }
+
+    #[test]
+    fn broken_word_is_rejoined() {
+        let orig =
+            "我校张老师执教的道德与法治课例成功入选教育部2022年基\n\n础教育“部级精品课”名单，\
+                    这是我县首次获此殊荣。";
+        let n = NormText::new(orig);
+        assert_eq!(
+            n.text(),
+            "我校张老师执教的道德与法治课例成功入选教育部2022年基础教育“部级精品课”名单，\
+             这是我县首次获此殊荣。"
+        );
+        let r = find(n.text(), "基础教育");
+        // "育" also occurs earlier (教育部): locate the one of 基础教育.
+        assert_eq!(n.original_span(r.clone()), (char_at(orig, "基"), char_at(orig, "育“") + 1));
+        assert_eq!(n.surface(r), "基础教育");
+    }
+
+    #[test]
+    fn short_sentence_end_is_rejoined() {
+        let orig = "全县各中小学校深入推进课堂教学改革全面实施素\n质教育。\n下一段。";
+        let n = NormText::new(orig);
+        assert_eq!(n.text(), "全县各中小学校深入推进课堂教学改革全面实施素质教育。\n下一段。");
+    }
+
+    #[test]
+    fn captions_inside_a_sentence_move_behind_it() {
+        let orig = "为提升教育质量，全县教师积极开展“三个向我看齐”活\n\n\n\n廉德基地学习。\n\n\n\n\
+                    金乡县教体局团委“心灵之友”青年教师志愿者服务队走进卜集镇中心小学。\n\n\
+                    动，即教育质量向我看齐、精致管理向我看齐。";
+        let n = NormText::new(orig);
+        assert_eq!(
+            n.text(),
+            "为提升教育质量，全县教师积极开展“三个向我看齐”活动，即教育质量向我看齐、精致管理向我看齐。\n\
+             廉德基地学习。\n\
+             金乡县教体局团委“心灵之友”青年教师志愿者服务队走进卜集镇中心小学。"
+        );
+        let r = find(n.text(), "活动");
+        assert_eq!(n.original_span(r.clone()), (char_at(orig, "活"), char_at(orig, "动") + 1));
+        assert_eq!(n.surface(r), "活动");
+        let r = find(n.text(), "廉德基地学习。");
+        let start = char_at(orig, "廉");
+        assert_eq!(n.original_span(r.clone()), (start, start + 7));
+        assert_eq!(n.surface(r), "廉德基地学习。");
+        // A range running from the joined paragraph into the moved caption
+        // still gives an ordered span inside the text.
+        let r = find(n.text(), "看齐。\n廉");
+        let (s, e) = n.original_span(r);
+        assert!(s < e && e <= n.original_len_chars());
+    }
+
+    #[test]
+    fn headings_are_not_joined() {
+        let n = NormText::new("实施铸魂强基行动\n强化政治引领 思政课建设有力有为\n全县教育系统坚持以习近平新时代中国特色社会主义思想为指导");
+        assert_eq!(
+            n.text(),
+            "实施铸魂强基行动\n强化政治引领 思政课建设有力有为\n全县教育系统坚持以习近平新时代中国特色社会主义思想为指导"
+        );
+        let orig = "全县教育系统坚持以习近平新时代中国特色社会主义思想为指导\n二、强化政治引领\n（三）党建工作\n3.队伍建设";
+        assert_eq!(NormText::new(orig).text(), orig);
+        let orig = "全县教育系统坚持以习近平新时代中国特色社会主义思想为指导\n（三）党建工作";
+        assert_eq!(NormText::new(orig).text(), orig);
+        let orig = "全县教育系统坚持以习近平新时代中国特色社会主义思想为指导\n■ 党建工作";
+        assert_eq!(NormText::new(orig).text(), orig);
+        // A decimal number is not a list item.
+        let n = NormText::new("全县今年教育经费投入比上年增长了百分之十，总额达到\n2.5亿元。");
+        assert_eq!(n.text(), "全县今年教育经费投入比上年增长了百分之十，总额达到2.5亿元。");
+    }
+
+    #[test]
+    fn closed_lines_are_not_joined() {
+        let orig =
+            "全县教育系统坚持以习近平新时代中国特色社会主义思想为指导。\n  第二段开头  \n\n第三段";
+        let n = NormText::new(orig);
+        assert_eq!(
+            n.text(),
+            "全县教育系统坚持以习近平新时代中国特色社会主义思想为指导。\n第二段开头\n第三段"
+        );
+        let r = find(n.text(), "第二段开头");
+        let start = char_at(orig, "第二");
+        assert_eq!(n.original_span(r), (start, start + 5));
+        // The separator maps to the whitespace just before the next line.
+        let sep = find(n.text(), "\n");
+        assert_eq!(n.original_span(sep), (char_at(orig, "第二") - 1, char_at(orig, "第二")));
+    }
+
+    #[test]
+    fn clamping() {
+        let orig = "党建引领";
+        let n = NormText::new(orig);
+        assert_eq!(n.original_span(0..100), (0, 4));
+        assert_eq!(n.original_span(1..2), (0, 1)); // inside the first char
+        assert_eq!(n.original_span(3..3), (1, 1));
+        #[allow(clippy::reversed_empty_ranges)] // inverted input on purpose
+        let inverted = (5..2, 4..1);
+        assert_eq!(n.original_span(inverted.0), (2, 2));
+        assert_eq!(n.original_span(100..200), (4, 4));
+        assert_eq!(n.surface(1..4), "党建");
+        assert_eq!(n.surface(inverted.1), "");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_and_spans_are_in_bounds(s in "(\\PC|[\n\r \u{3000}\"「」．０-９，。])*") {
+            let n = NormText::new(&s);
+            let len = n.original_len_chars();
+            prop_assert_eq!(len, s.chars().count());
+            let text = n.text();
+            for (b, c) in text.char_indices() {
+                let (start, end) = n.original_span(b..b + c.len_utf8());
+                prop_assert!(start < end && end <= len);
+                prop_assert_eq!(n.surface(b..b + c.len_utf8()).chars().count(), 1);
+            }
+            for b in 0..=text.len() + 2 {
+                let (start, end) = n.original_span(b..b + 3);
+                prop_assert!(start <= end && end <= len);
+                let _ = n.surface(b.saturating_sub(2)..b);
+            }
+            let (start, end) = n.original_span(0..text.len());
+            prop_assert!(start <= end && end <= len);
+        }
+
+        #[test]
+        fn idempotent_on_single_lines(s in "(\\PC|[ \u{3000}\"「」．０-９Ａ-Ｚ，。])*") {
+            let once = NormText::new(&s);
+            let twice = NormText::new(once.text());
+            prop_assert_eq!(once.text(), twice.text());
+        }
+
+        #[test]
+        fn surface_of_everything_is_the_original_on_single_lines(s in "\\PC*") {
+            let n = NormText::new(&s);
+            prop_assert_eq!(n.surface(0..n.text().len()), s.trim());
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! The subcommands.
+
+use crate::cli::{Cli, Command, ExplainArgs, ExtractArgs, Format, PackArgs, RulesCommand};
+use crate::input::{discover, Input};
+use crate::packs;
+use crate::Status;
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+use tifa_extract::{Extractor, Outcome};
+use tifa_model::{Extraction, Severity};
+
+/// Runs the command the user asked for.
+pub fn run(cli: Cli) -> Result<Status> {
+    match cli.command {
+        Command::Extract(a) => extract(a),
+        Command::Explain(a) => explain(a),
+        Command::Rules(RulesCommand::List { packs }) => rules_list(&packs),
+        Command::Rules(RulesCommand::Check { dirs, grammars, allow_warnings }) => {
+            rules_check(&dirs, &grammars, allow_warnings)
+        }
+        Command::Rules(RulesCommand::Test { dirs, grammars }) => rules_test(&dirs, &grammars),
+    }
+}
+
+/// What happened to one input.
+enum DocResult {
+    Done { extraction: Extraction, bytes: usize },
+    Skipped(String),
+    Failed(String),
+}
+
+fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
+    let bytes = match input.read() {
+        Ok(b) => b,
+        Err(e) => return DocResult::Failed(format!("{}: cannot read: {e}", input.shown())),
+    };
+    match tifa_text::decode(&bytes) {
+        Ok(decoded) => {
+            let extraction = ex.extract(&input.doc_name(), &decoded.text);
+            DocResult::Done { extraction, bytes: bytes.len() }
+        }
+        Err(e) => DocResult::Skipped(format!("{}: skipped: {e}", input.shown())),
+    }
+}
+
+fn writer(path: &Option<PathBuf>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+fn write_doc(out: &mut dyn Write, format: Format, ex: &Extraction) -> std::io::Result<()> {
+    match format {
+        Format::Jsonl => {
+            for m in &ex.mentions {
+                serde_json::to_writer(&mut *out, m)?;
+                out.write_all(b"\n")?;
+            }
+            for r in &ex.relations {
+                serde_json::to_writer(&mut *out, r)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Tsv => {
+            for m in &ex.mentions {
+                let fields = serde_json::to_string(&m.fields).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    m.doc,
+                    m.kind,
+                    tsv(&m.text),
+                    m.start,
+                    m.end,
+                    m.rule,
+                    tsv(&fields)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tsv(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}
+
+fn extract(a: ExtractArgs) -> Result<Status> {
+    let packs = packs::load_all(&a.packs)?;
+    for p in &packs {
+        for w in &p.warnings {
+            if w.severity > Severity::Note && !a.quiet && !w.message.contains("has no examples") {
+                eprintln!("{w}");
+            }
+        }
+    }
+    let ex = Extractor::new(&packs);
+    let (inputs, mut errors) = discover(&a.paths, &a.doc_name);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()
+        .context("starting worker threads")?;
+
+    let mut out = writer(&a.output)?;
+    if a.format == Format::Tsv {
+        writeln!(out, "doc\ttype\ttext\tstart\tend\trule\tfields")?;
+    }
+    let show_progress = !a.quiet && std::io::stderr().is_terminal() && inputs.len() > 20;
+    let bar = if show_progress {
+        let b = ProgressBar::new(inputs.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} documents {elapsed} (eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let started = Instant::now();
+    let (mut docs, mut bytes, mut mentions, mut relations, mut skipped) =
+        (0usize, 0usize, 0usize, 0usize, 0usize);
+    // Work in chunks so that memory holds one chunk of results, and print
+    // each chunk in input order: output never depends on scheduling.
+    let chunk = (pool.current_num_threads() * 16).max(16);
+    for group in inputs.chunks(chunk) {
+        let results: Vec<DocResult> = pool.install(|| {
+            group
+                .par_iter()
+                .map(|input| {
+                    let r = process(&ex, input);
+                    bar.inc(1);
+                    r
+                })
+                .collect()
+        });
+        for r in results {
+            match r {
+                DocResult::Done { extraction, bytes: b } => {
+                    docs += 1;
+                    bytes += b;
+                    mentions += extraction.mentions.len();
+                    relations += extraction.relations.len();
+                    write_doc(&mut out, a.format, &extraction).context("writing output")?;
+                }
+                DocResult::Skipped(msg) => {
+                    skipped += 1;
+                    bar.suspend(|| eprintln!("tifa: warning: {msg}"));
+                }
+                DocResult::Failed(msg) => errors.push(msg),
+            }
+        }
+    }
+    out.flush().context("writing output")?;
+    bar.finish_and_clear();
+    for e in &errors {
+        eprintln!("tifa: error: {e}");
+    }
+    if !a.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "tifa: {docs} document(s), {:.1} KB, {mentions} mention(s), {relations} relation(s) in {secs:.2} s ({:.1} MB/s){}{}",
+            bytes as f64 / 1e3,
+            bytes as f64 / 1e6 / secs.max(1e-9),
+            if skipped > 0 { format!(", {skipped} skipped") } else { String::new() },
+            if errors.is_empty() { String::new() } else { format!(", {} error(s)", errors.len()) },
+        );
+    }
+    Ok(if !errors.is_empty() {
+        Status::Error
+    } else if mentions + relations > 0 {
+        Status::Found
+    } else {
+        Status::Nothing
+    })
+}
+
+fn explain(a: ExplainArgs) -> Result<Status> {
+    let packs = packs::load_all(&a.packs)?;
+    if let Some(id) = &a.rule {
+        if !packs.iter().any(|p| p.rules.iter().any(|r| &r.id == id)) {
+            anyhow::bail!("no rule `{id}` in the loaded packs (see `tifa rules list`)");
+        }
+    }
+    let text = match (&a.text, &a.file) {
+        (Some(t), _) => t.clone(),
+        (None, Some(f)) => {
+            let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+            tifa_text::decode(&bytes).with_context(|| format!("decoding {}", f.display()))?.text
+        }
+        (None, None) => anyhow::bail!("give a TEXT or --file"),
+    };
+    if a.failures || a.rule.is_some() {
+        tifa_rules::set_detailed_failures(true);
+    }
+    let ex = Extractor::new(&packs);
+    let mut exp = ex.explain("explain", &text);
+    let keep_rule = |id: &str| a.rule.as_deref().is_none_or(|r| r == id);
+    exp.attempts.retain(|t| {
+        keep_rule(&t.rule)
+            && (matches!(t.outcome, Outcome::Matched(_)) || a.failures || a.rule.is_some())
+    });
+    exp.losses.retain(|l| keep_rule(&l.loser.rule) || keep_rule(&l.winner.rule));
+    exp.extraction.mentions.retain(|m| keep_rule(&m.rule));
+    exp.extraction.relations.retain(|r| keep_rule(&r.rule));
+    let chars: Vec<char> = text.chars().collect();
+    let slice = |s: usize, e: usize| {
+        chars.get(s..e.min(chars.len())).map(|c| c.iter().collect::<String>()).unwrap_or_default()
+    };
+
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let attempts: Vec<serde_json::Value> = exp
+            .attempts
+            .iter()
+            .map(|t| match &t.outcome {
+                Outcome::Matched(m) => serde_json::json!({"rule": t.rule, "at": t.at, "matched": m}),
+                Outcome::Failed { at, expected } => serde_json::json!({"rule": t.rule, "at": t.at, "failed_at": at, "expected": expected}),
+            })
+            .collect();
+        let losses: Vec<serde_json::Value> = exp
+            .losses
+            .iter()
+            .map(|l| serde_json::json!({"loser": l.loser, "winner": l.winner, "reason": l.reason}))
+            .collect();
+        let doc = serde_json::json!({
+            "attempts": attempts,
+            "overlaps": losses,
+            "mentions": exp.extraction.mentions,
+            "relations": exp.extraction.relations,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(out, "attempts:")?;
+        for t in &exp.attempts {
+            match &t.outcome {
+                Outcome::Matched(m) => writeln!(
+                    out,
+                    "  {:<24} at {:>4}  matched {}..{} {:?} as {} {}",
+                    t.rule,
+                    t.at,
+                    m.start,
+                    m.end,
+                    m.text,
+                    m.kind,
+                    serde_json::to_string(&m.fields)?
+                )?,
+                Outcome::Failed { at, expected } => writeln!(
+                    out,
+                    "  {:<24} at {:>4}  failed at {at} ({:?}…): expected {}",
+                    t.rule,
+                    t.at,
+                    slice(*at, at + 6),
+                    if expected.is_empty() {
+                        "nothing more".to_string()
+                    } else {
+                        expected.join(", ")
+                    }
+                )?,
+            }
+        }
+        if !exp.losses.is_empty() {
+            writeln!(out, "overlaps:")?;
+            for l in &exp.losses {
+                writeln!(
+                    out,
+                    "  {} {:?} ({}) lost to {:?} ({}): {}",
+                    l.loser.kind,
+                    l.loser.text,
+                    l.loser.rule,
+                    l.winner.text,
+                    l.winner.rule,
+                    l.reason
+                )?;
+            }
+        }
+        writeln!(out, "mentions:")?;
+        for m in &exp.extraction.mentions {
+            writeln!(
+                out,
+                "  {}..{} {} {:?} [{}] {}",
+                m.start,
+                m.end,
+                m.kind,
+                m.text,
+                m.rule,
+                serde_json::to_string(&m.fields)?
+            )?;
+        }
+        if !exp.extraction.relations.is_empty() {
+            writeln!(out, "relations:")?;
+            for r in &exp.extraction.relations {
+                writeln!(out, "  {} {} → {} [{}]", r.rel, r.from, r.to, r.rule)?;
+            }
+        }
+    }
+    Ok(if exp.extraction.mentions.is_empty() { Status::Nothing } else { Status::Found })
+}
+
+fn rules_list(args: &PackArgs) -> Result<Status> {
+    let packs = packs::load_all(args)?;
+    let mut out = std::io::stdout().lock();
+    for p in &packs {
+        writeln!(
+            out,
+            "{} {} — {} ({} rules) [{}]",
+            p.name,
+            p.version,
+            p.description,
+            p.rules.len(),
+            p.dir
+        )?;
+        for r in &p.rules {
+            let anchors = match &r.anchors {
+                tifa_rules::Anchors::Literals { literals, lookback } => {
+                    let mut l: Vec<&str> = literals.iter().map(String::as_str).take(6).collect();
+                    if literals.len() > 6 {
+                        l.push("…");
+                    }
+                    format!("anchors {} (look-back {lookback})", l.join(" "))
+                }
+                tifa_rules::Anchors::Everywhere => "no anchors".to_string(),
+            };
+            writeln!(out, "  {:<28} {:<20} {:<3} {}", r.id, r.kind, r.priority, anchors)?;
+            if !r.doc.is_empty() {
+                writeln!(out, "      {}", r.doc)?;
+            }
+        }
+    }
+    writeln!(out, "normalizers:")?;
+    for n in tifa_rules::normalizers::REGISTRY {
+        writeln!(out, "  {:<14} {}", n.name, n.doc)?;
+    }
+    Ok(Status::Found)
+}
+
+/// The packs named on the command line, or the built-in ones.
+fn sources(dirs: &[PathBuf]) -> Result<Vec<tifa_rules::PackSource>, Vec<tifa_rules::PackError>> {
+    if dirs.is_empty() {
+        return Ok(packs::builtin_sources());
+    }
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for d in dirs {
+        match packs::source_from_dir(d) {
+            Ok(s) => out.push(s),
+            Err(e) => errs.push(e),
+        }
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
+fn rules_check(dirs: &[PathBuf], grammars: &[PathBuf], allow_warnings: bool) -> Result<Status> {
+    let lib = packs::library(grammars)?;
+    let (mut errors, mut warnings) = (0, 0);
+    let srcs = match sources(dirs) {
+        Ok(s) => s,
+        Err(errs) => {
+            for e in &errs {
+                for d in &e.diagnostics {
+                    eprintln!("{d}");
+                }
+            }
+            return Ok(Status::Error);
+        }
+    };
+    for src in &srcs {
+        match tifa_rules::load(src, &lib) {
+            Ok(p) => {
+                for w in &p.warnings {
+                    println!("{w}");
+                    warnings += 1;
+                }
+                println!("{}: {} rules, ok", p.dir, p.rules.len());
+            }
+            Err(e) => {
+                for d in &e.diagnostics {
+                    println!("{d}");
+                    if d.severity == Severity::Error {
+                        errors += 1;
+                    } else {
+                        warnings += 1;
+                    }
+                }
+            }
+        }
+    }
+    println!("{errors} error(s), {warnings} warning(s)");
+    Ok(if errors > 0 {
+        Status::Error
+    } else if warnings > 0 && !allow_warnings {
+        Status::Nothing
+    } else {
+        Status::Found
+    })
+}
+
+fn rules_test(dirs: &[PathBuf], grammars: &[PathBuf]) -> Result<Status> {
+    let lib = packs::library(grammars)?;
+    let srcs = match sources(dirs) {
+        Ok(s) => s,
+        Err(errs) => {
+            for e in &errs {
+                for d in &e.diagnostics {
+                    eprintln!("{d}");
+                }
+            }
+            return Ok(Status::Error);
+        }
+    };
+    let mut loaded = Vec::new();
+    for src in &srcs {
+        match tifa_rules::load(src, &lib) {
+            Ok(p) => loaded.push(p),
+            Err(e) => {
+                for d in &e.diagnostics {
+                    eprintln!("{d}");
+                }
+                return Ok(Status::Error);
+            }
+        }
+    }
+    let (mut total, mut failed) = (0, 0);
+    for i in 0..loaded.len() {
+        let (n, failures) = tifa_extract::examples::run(&loaded, i);
+        total += n;
+        failed += failures.len();
+        for f in &failures {
+            println!("FAIL {} :: {}\n{}\n", f.rule, f.text, f.diff);
+        }
+        println!("{}: {} example(s), {} failed", loaded[i].dir, n, failures.len());
+    }
+    println!("{} passed, {} failed", total - failed, failed);
+    Ok(if failed > 0 { Status::Nothing } else { Status::Found })
+}

@@ -1,0 +1,53 @@
+//! `tifa`: Chinese policy formulations to a queryable knowledge graph.
+//!
+//! Only this binary prints, reads the environment or exits. It parses the
+//! command line, loads rule packs, reads and decodes files, runs the
+//! extraction crate over them in parallel and prints the results.
+
+mod cli;
+mod commands;
+mod input;
+mod packs;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit codes, as in ripgrep: 0 something found / all good, 1 nothing
+/// found or a check failed, 2 an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Found something; every check passed.
+    Found,
+    /// Found nothing, or a check failed.
+    Nothing,
+    /// An error stopped (part of) the work.
+    Error,
+}
+
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> ExitCode {
+        ExitCode::from(match s {
+            Status::Found => 0,
+            Status::Nothing => 1,
+            Status::Error => 2,
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match commands::run(args) {
+        Ok(status) => status.into(),
+        Err(e) => {
+            eprintln!("tifa: error: {e:#}");
+            Status::Error.into()
+        }
+    }
+}
