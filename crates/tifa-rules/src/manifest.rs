@@ -95,6 +95,10 @@ pub struct RuleDecl {
     /// The tag or rule whose span is the mention; the whole match when absent.
     #[serde(default)]
     pub text: Option<Spanned<String>>,
+    /// Make one mention for each occurrence of the `text` capture (a
+    /// byline naming two people, a quoted list of three slogans).
+    #[serde(default)]
+    pub each: bool,
     /// Higher wins an overlap between matches of equal length.
     #[serde(default)]
     pub priority: i32,
@@ -108,6 +112,17 @@ pub struct RuleDecl {
     /// How many characters before its anchor a match may start (with `anchors`).
     #[serde(default)]
     pub lookback: usize,
+    /// Conditions on captured text, checked against lexicons; a match that
+    /// fails one is dropped and the rule is tried at the next position.
+    #[serde(default)]
+    pub checks: Vec<CheckDecl>,
+    /// Accept a match only where it directly follows one of these strings;
+    /// `^` stands for the start of a sentence. Empty: anywhere.
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// Reject a match that directly follows one of these strings.
+    #[serde(default)]
+    pub not_after: Vec<String>,
     /// Field name → where its value comes from.
     #[serde(default)]
     pub fields: BTreeMap<Spanned<String>, FieldDecl>,
@@ -161,6 +176,20 @@ pub struct FieldFull {
     /// Collect every occurrence of the tag into a list, in text order.
     #[serde(default)]
     pub all: bool,
+}
+
+/// `[[rule.checks]]`: `{ tag = "x", in = "lexicon" }` or `{ tag = "x", not_in = "lexicon" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckDecl {
+    /// Tag or rule whose text is checked (`self` for the mention text).
+    pub tag: Spanned<String>,
+    /// When the capture took part, its text must be a term of this lexicon.
+    #[serde(default, rename = "in")]
+    pub in_lexicon: Option<Spanned<String>>,
+    /// The capture's text must not be a term of this lexicon.
+    #[serde(default)]
+    pub not_in: Option<Spanned<String>>,
 }
 
 /// `[[rule.relations]]`.
