@@ -1,1 +1,55 @@
-fn main() {}
+//! Extraction throughput: `cargo bench --bench extract`.
+//!
+//! Builds a corpus of at least 50 MB (set `TIFA_BENCH_MB` to change it) by
+//! repeating the texts of `examples/corpus/`, loads the default pack from
+//! `rules/default`, and reports MB/s of extraction with one thread and
+//! with all threads. A plain program rather than criterion: one pass over
+//! 50 MB is already a long, stable measurement.
+
+use rayon::prelude::*;
+use std::path::Path;
+use std::time::Instant;
+use tifa_extract::Extractor;
+use tifa_rules::{Library, PackSource};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut lib = Library::default();
+    lib.add_dir(&root.join("grammars")).expect("grammars/");
+    let src = PackSource::from_dir(&root.join("rules/default")).expect("rules/default");
+    let packs = vec![tifa_rules::load(&src, &lib).expect("default pack loads")];
+    let ex = Extractor::new(&packs);
+
+    let mut seeds = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(root.join("examples/corpus"))
+        .expect("examples/corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    names.sort();
+    for p in names {
+        seeds.push(std::fs::read_to_string(&p).expect("utf-8 seed"));
+    }
+    let target_mb: usize = std::env::var("TIFA_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let mut docs = Vec::new();
+    let mut bytes = 0;
+    while bytes < target_mb * 1_000_000 {
+        for s in &seeds {
+            bytes += s.len();
+            docs.push(s.as_str());
+        }
+    }
+    println!("corpus: {} documents, {:.1} MB (seed texts repeated)", docs.len(), bytes as f64 / 1e6);
+
+    for threads in [1, rayon::current_num_threads()] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        let start = Instant::now();
+        let mentions: usize = pool.install(|| {
+            docs.par_iter().enumerate().map(|(i, d)| ex.extract(&i.to_string(), d).mentions.len()).sum()
+        });
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "extract, {threads} thread(s): {:.2} MB/s ({mentions} mentions in {secs:.1} s)",
+            bytes as f64 / 1e6 / secs
+        );
+    }
+}
