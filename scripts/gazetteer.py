@@ -65,6 +65,11 @@ def main(pkg, out):
     aliases = {}
     for name, kind, parent, _, _ in rows:
         a = short(name)
+        # County-level short forms are too often everyday words (新建,
+        # 比如, 资源) or parts of other names (古城路, 永丰街): only
+        # provinces and prefecture-level cities get one.
+        if kind not in ("province", "city") or parent and kind == "city" and code_level(name, rows) == "county":
+            continue
         if a and a != name and a not in full and a not in COMMON:
             aliases.setdefault(a, set()).add((name, kind, parent))
     with open(os.path.join(out, "area_aliases.tsv"), "w", encoding="utf-8") as f:
@@ -85,6 +90,14 @@ COMMON = set("""和平 朝阳 新华 城关 长安 东城 西城 南山 北山 �
 
 SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "自治州", "自治县",
             "地区", "林区", "省", "市", "区", "县", "旗", "盟")
+
+
+def code_level(name, rows):
+    """"city" for prefecture-level rows (4-digit codes), "county" for the rest."""
+    for r in rows:
+        if r[0] == name:
+            return "city" if len(r[4]) == 4 else "county"
+    return "county"
 
 
 def short(name):

@@ -275,6 +275,8 @@ pub struct Rule {
     pub after: Vec<String>,
     /// Strings a match must not directly follow.
     pub not_after: Vec<String>,
+    /// Mention types this rule's matches give way to.
+    pub yield_to: Vec<String>,
     /// Texts it must match.
     pub examples: Vec<ExampleSpec>,
     /// Texts it must not match.
@@ -1097,6 +1099,7 @@ fn check_rule(
         checks,
         after: decl.after.clone(),
         not_after: decl.not_after.clone(),
+        yield_to: decl.yield_to.clone(),
         examples,
         non_examples: decl.non_examples.clone(),
         doc: decl.doc.clone(),

@@ -120,6 +120,10 @@ pub struct RuleDecl {
     /// `^` stands for the start of a sentence. Empty: anywhere.
     #[serde(default)]
     pub after: Vec<String>,
+    /// Drop a match that lies inside a winning mention of one of these
+    /// types (a quoted “三会一课” is a formulation, not also a program).
+    #[serde(default)]
+    pub yield_to: Vec<String>,
     /// Reject a match that directly follows one of these strings.
     #[serde(default)]
     pub not_after: Vec<String>,
