@@ -29,7 +29,8 @@ fn main() {
     for p in names {
         seeds.push(std::fs::read_to_string(&p).expect("utf-8 seed"));
     }
-    let target_mb: usize = std::env::var("TIFA_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let target_mb: usize =
+        std::env::var("TIFA_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
     let mut docs = Vec::new();
     let mut bytes = 0;
     while bytes < target_mb * 1_000_000 {
@@ -38,13 +39,20 @@ fn main() {
             docs.push(s.as_str());
         }
     }
-    println!("corpus: {} documents, {:.1} MB (seed texts repeated)", docs.len(), bytes as f64 / 1e6);
+    println!(
+        "corpus: {} documents, {:.1} MB (seed texts repeated)",
+        docs.len(),
+        bytes as f64 / 1e6
+    );
 
     for threads in [1, rayon::current_num_threads()] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
         let start = Instant::now();
         let mentions: usize = pool.install(|| {
-            docs.par_iter().enumerate().map(|(i, d)| ex.extract(&i.to_string(), d).mentions.len()).sum()
+            docs.par_iter()
+                .enumerate()
+                .map(|(i, d)| ex.extract(&i.to_string(), d).mentions.len())
+                .sum()
         });
         let secs = start.elapsed().as_secs_f64();
         println!(
