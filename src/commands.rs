@@ -361,19 +361,24 @@ fn sources(dirs: &[PathBuf]) -> Result<Vec<tifa_rules::PackSource>, Vec<tifa_rul
     }
 }
 
+/// [`sources`], printing every problem of the folders that cannot be read.
+fn sources_or_report(dirs: &[PathBuf]) -> Option<Vec<tifa_rules::PackSource>> {
+    match sources(dirs) {
+        Ok(s) => Some(s),
+        Err(errs) => {
+            for d in errs.iter().flat_map(|e| &e.diagnostics) {
+                eprintln!("{d}");
+            }
+            None
+        }
+    }
+}
+
 fn rules_check(dirs: &[PathBuf], grammars: &[PathBuf], allow_warnings: bool) -> Result<Status> {
     let lib = packs::library(grammars)?;
     let (mut errors, mut warnings) = (0, 0);
-    let srcs = match sources(dirs) {
-        Ok(s) => s,
-        Err(errs) => {
-            for e in &errs {
-                for d in &e.diagnostics {
-                    eprintln!("{d}");
-                }
-            }
-            return Ok(Status::Error);
-        }
+    let Some(srcs) = sources_or_report(dirs) else {
+        return Ok(Status::Error);
     };
     for src in &srcs {
         match tifa_rules::load(src, &lib) {
@@ -408,16 +413,8 @@ fn rules_check(dirs: &[PathBuf], grammars: &[PathBuf], allow_warnings: bool) -> 
 
 fn rules_test(dirs: &[PathBuf], grammars: &[PathBuf]) -> Result<Status> {
     let lib = packs::library(grammars)?;
-    let srcs = match sources(dirs) {
-        Ok(s) => s,
-        Err(errs) => {
-            for e in &errs {
-                for d in &e.diagnostics {
-                    eprintln!("{d}");
-                }
-            }
-            return Ok(Status::Error);
-        }
+    let Some(srcs) = sources_or_report(dirs) else {
+        return Ok(Status::Error);
     };
     let mut loaded = Vec::new();
     for src in &srcs {
