@@ -24,6 +24,37 @@ fn corpus() -> String {
     root().join("examples/corpus").to_str().expect("UTF-8 path").to_string()
 }
 
+/// The seed corpus's extraction output, made once per test run (extracting
+/// takes seconds in a debug build; reading it back, milliseconds).
+fn seed_jsonl() -> String {
+    static JSONL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    JSONL
+        .get_or_init(|| {
+            let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("viz-seed.jsonl");
+            let p = p.to_str().expect("UTF-8 path").to_string();
+            ok(&["extract", &corpus(), "-q", "-o", &p]);
+            p
+        })
+        .clone()
+}
+
+/// Arguments that read the seed graph fast: its JSON Lines plus `--texts`.
+fn seed() -> Vec<String> {
+    vec![seed_jsonl(), "--texts".into(), corpus()]
+}
+
+fn with<'a>(base: &'a [String], more: &[&'a str]) -> Vec<&'a str> {
+    base.iter().map(String::as_str).chain(more.iter().copied()).collect()
+}
+
+/// `tifa viz` on the seed graph with `more` arguments.
+fn viz_seed(more: &[&str]) -> (i32, String, String) {
+    let base = seed();
+    let mut args = vec!["viz"];
+    args.extend(with(&base, more));
+    run(&args)
+}
+
 /// Runs `tifa` with `args`; returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("tifa")
@@ -138,10 +169,8 @@ fn seed_graph_has_entities_and_relations_and_is_deterministic() {
 
 #[test]
 fn jsonl_input_gives_the_graph_of_the_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let jsonl = dir.path().join("m.jsonl");
-    ok(&["extract", &corpus(), "-q", "-o", jsonl.to_str().unwrap()]);
-    let from_jsonl = elements(&[jsonl.to_str().unwrap()]);
+    let jsonl = seed_jsonl();
+    let from_jsonl = elements(&[&jsonl]);
     let from_folder = elements(&[&corpus()]);
     assert_eq!(counts(&from_jsonl), counts(&from_folder));
     assert_eq!(labels(&from_jsonl), labels(&from_folder));
@@ -152,15 +181,15 @@ fn jsonl_input_gives_the_graph_of_the_folder() {
         .iter()
         .all(|n| n["data"]["sentences"].as_array().is_some_and(Vec::is_empty));
     assert!(no_sentences);
-    let with_texts = elements(&[jsonl.to_str().unwrap(), "--texts", &corpus()]);
+    let with_texts = elements(&[&jsonl, "--texts", &corpus()]);
     assert_eq!(with_texts, from_folder);
 }
 
 #[test]
 fn selections_cut_the_graph() {
-    let c = corpus();
-    let full = elements(&[&c]);
-    let orgs = elements(&[&c, "--types", "Organization,Person"]);
+    let c = seed();
+    let full = elements(&with(&c, &[]));
+    let orgs = elements(&with(&c, &["--types", "Organization,Person"]));
     let types: Vec<&str> = orgs["nodes"]
         .as_array()
         .unwrap()
@@ -170,15 +199,15 @@ fn selections_cut_the_graph() {
     assert!(!types.is_empty() && types.iter().all(|t| *t == "Organization" || *t == "Person"));
     assert!(counts(&orgs).0 < counts(&full).0);
 
-    let near = elements(&[&c, "--around", "任城区", "--depth", "1"]);
+    let near = elements(&with(&c, &["--around", "任城区", "--depth", "1"]));
     let near_labels = labels(&near);
     assert!(
         near_labels.contains(&"任城区".to_string()) && near_labels.contains(&"济宁市".to_string())
     );
-    let far = elements(&[&c, "--around", "任城区", "--depth", "3"]);
+    let far = elements(&with(&c, &["--around", "任城区", "--depth", "3"]));
     assert!(counts(&far).0 > counts(&near).0, "depth 3 reaches further than depth 1");
 
-    let hubs = elements(&[&c, "--min-degree", "2"]);
+    let hubs = elements(&with(&c, &["--min-degree", "2"]));
     assert!(hubs["nodes"].as_array().unwrap().iter().all(|n| {
         let id = &n["data"]["id"];
         let d = full["edges"]
@@ -191,10 +220,10 @@ fn selections_cut_the_graph() {
     }));
     assert!(counts(&hubs).0 > 0 && counts(&hubs).0 < counts(&full).0);
 
-    let (code, _, err) = run(&["viz", &c, "--around", "任城", "--format", "dot"]);
+    let (code, _, err) = viz_seed(&["--around", "任城", "--format", "dot"]);
     assert_eq!(code, 2);
     assert!(err.contains("no entity named `任城`") && err.contains("任城区"), "{err}");
-    let (code, out, _) = run(&["viz", &c, "--types", "NoSuchType", "--format", "cytoscape"]);
+    let (code, out, _) = viz_seed(&["--types", "NoSuchType", "--format", "cytoscape"]);
     assert_eq!(code, 1, "an empty graph exits 1");
     assert!(out.contains("\"nodes\": []"));
 }
@@ -211,8 +240,9 @@ fn malformed_jsonl_is_an_error_with_file_line_and_column() {
 
 #[test]
 fn dot_export_renders_with_graphviz_without_warnings() {
-    let dot = ok(&["viz", &corpus(), "--format", "dot", "-q"]);
-    let el = elements(&[&corpus()]);
+    let (code, dot, err) = viz_seed(&["--format", "dot", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let el = elements(&with(&seed(), &[]));
     let (nodes, edges) = counts(&el);
     // Entity lines are `  n0 [...]`, edge lines `  n0 -> n1 [...]`.
     let lines: Vec<&str> = dot
@@ -258,12 +288,12 @@ fn dot_export_renders_with_graphviz_without_warnings() {
 
 #[test]
 fn graphml_and_gexf_parse_back_with_the_graphs_counts() {
-    let (nodes, edges) = counts(&elements(&[&corpus()]));
-    let graphml = ok(&["viz", &corpus(), "--format", "graphml", "-q"]);
+    let (nodes, edges) = counts(&elements(&with(&seed(), &[])));
+    let (_, graphml, _) = viz_seed(&["--format", "graphml", "-q"]);
     let c = xml_counts(&graphml);
     assert_eq!((c["node"], c["edge"]), (nodes, edges));
     assert!(c["key"] >= 10, "type, kind, counts and documents are declared: {c:?}");
-    let gexf = ok(&["viz", &corpus(), "--format", "gexf", "-q"]);
+    let (_, gexf, _) = viz_seed(&["--format", "gexf", "-q"]);
     let c = xml_counts(&gexf);
     assert_eq!((c["node"], c["edge"]), (nodes, edges));
     assert_eq!(c["viz:color"], nodes);
@@ -499,25 +529,70 @@ fn no_remote_loads(page: &str) -> bool {
     !page.contains("src=\"http") && !page.contains("href=\"http")
 }
 
+/// A made-up graph of 3960 entities: 3600 schools in 60 districts, 300 of
+/// them running a programme.
+fn big_jsonl(path: &Path) {
+    let mut out = String::new();
+    for i in 0..3600 {
+        let doc = format!("d{}.txt", i % 40);
+        let school = format!("第{i}小学");
+        let m = json!({"doc": doc, "type": "Organization", "text": school, "start": 0, "end": 3,
+            "rule": "t", "fields": {"kind": "school", "parent": format!("区{}", i % 60)}});
+        out.push_str(&format!("{m}\n"));
+        if i < 300 {
+            let p = format!("项目{i}");
+            let m = json!({"doc": doc, "type": "Program", "text": p, "start": 5, "end": 8,
+                "rule": "t", "fields": {"kind": "project"}});
+            let r = json!({"doc": doc, "type": "relation", "rel": "runs", "from": school,
+                "to": p, "start": 0, "end": 8, "rule": "t"});
+            out.push_str(&format!("{m}\n{r}\n"));
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}
+
 #[test]
 fn html_view_offers_filters_above_its_limit() {
     let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("big.jsonl");
+    big_jsonl(&jsonl);
     let html = dir.path().join("big.html");
-    ok(&["viz", &corpus(), "-q", "--max-drawn", "20", "-o", html.to_str().unwrap()]);
+    ok(&["viz", jsonl.to_str().unwrap(), "-q", "-o", html.to_str().unwrap()]);
+    let el = elements(&[jsonl.to_str().unwrap()]);
+    assert_eq!(counts(&el), (3960, 3900));
     let Some(b) = Browser::start() else { return };
     b.open(&html);
     let started = Instant::now();
     while b.js("return window.tifaView ? 1 : 0;") != 1 {
-        assert!(started.elapsed() < Duration::from_secs(30));
+        assert!(started.elapsed() < Duration::from_secs(60), "the page never started");
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(b.js("return tifaView.drawn;"), 0);
+    assert_eq!(b.js("return tifaView.drawn;"), 0, "nothing drawn above the limit");
     assert_eq!(b.js("return document.getElementById('notice').hidden;"), false);
     let notice = b.js("return document.getElementById('notice-text').textContent;");
-    assert!(notice.as_str().unwrap().contains("untick some types"), "{notice}");
-    // A search still works: it draws the entity's neighbourhood.
-    b.search("任城区");
-    let drawn = b.js("return tifaView.drawn;").as_u64().unwrap();
-    assert!(drawn > 1 && drawn <= 20, "{drawn}");
-    assert_eq!(b.js("return tifaView.cy.$(':selected').length;"), 1);
+    let notice = notice.as_str().unwrap();
+    assert!(notice.contains("3960 nodes") && notice.contains("untick some types"), "{notice}");
+
+    // A search draws the entity's neighbourhood.
+    b.search("第7小学");
+    assert_eq!(b.js("return tifaView.drawn;"), 3, "the school, its district, its programme");
+    let selected =
+        b.js("return tifaView.cy.$(':selected').map(function (n) { return n.data('label'); });");
+    assert_eq!(selected, json!(["第7小学"]));
+
+    // Filters bring the selection under the limit.
+    let ms = b.js("var t = performance.now();
+         document.querySelectorAll('#filters input').forEach(function (box) {
+           if (box.parentNode.textContent.indexOf('Organization') === 0) box.click(); });
+         return performance.now() - t;");
+    assert_eq!(b.js("return tifaView.drawn;"), 300);
+    println!("drew 300 programmes in {:.0} ms", ms.as_f64().unwrap());
+    // And the user may still draw everything.
+    b.js("document.getElementById('all-types').click();");
+    assert_eq!(b.js("return tifaView.drawn;"), 0);
+    let ms = b.js("var t = performance.now(); document.getElementById('draw-anyway').click();
+         return performance.now() - t;");
+    assert_eq!(b.js("return tifaView.drawn;"), 3960);
+    println!("drew 3960 nodes on request in {:.0} ms", ms.as_f64().unwrap());
+    b.assert_no_alert();
 }
