@@ -108,12 +108,14 @@ fn read_jsonl(name: &str, reader: impl Read, into: &mut Records) -> Result<()> {
         let at = |e: serde_json::Error| {
             anyhow::anyhow!("{name}:{}:{}: not a mention or relation: {e}", i + 1, e.column())
         };
+        // Parsed twice: once to see the type, once into the record, so
+        // that every error has its column.
         let v: serde_json::Value = serde_json::from_str(line).map_err(at)?;
         if v.get("type").and_then(|t| t.as_str()) == Some("relation") {
-            let r: Relation = serde_json::from_value(v).map_err(at)?;
+            let r: Relation = serde_json::from_str(line).map_err(at)?;
             into.entry(r.doc.clone()).or_default().1.push(r);
         } else {
-            let m: Mention = serde_json::from_value(v).map_err(at)?;
+            let m: Mention = serde_json::from_str(line).map_err(at)?;
             into.entry(m.doc.clone()).or_default().0.push(m);
         }
     }

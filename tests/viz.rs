@@ -183,6 +183,12 @@ fn jsonl_input_gives_the_graph_of_the_folder() {
     assert!(no_sentences);
     let with_texts = elements(&[&jsonl, "--texts", &corpus()]);
     assert_eq!(with_texts, from_folder);
+    // Every format is byte-identical from one run to the next.
+    for f in ["html", "dot", "graphml", "gexf"] {
+        let (_, a, _) = viz_seed(&["--format", f, "-q"]);
+        let (_, b, _) = viz_seed(&["--format", f, "-q"]);
+        assert!(a.len() > 1000 && a == b, "{f} output differs between runs");
+    }
 }
 
 #[test]
@@ -235,7 +241,19 @@ fn malformed_jsonl_is_an_error_with_file_line_and_column() {
     std::fs::write(&p, "{\"doc\":\"a\",\"type\":\"relation\",\"rel\":\"runs\",\"from\":\"甲\",\"to\":\"乙\",\"start\":0,\"end\":1,\"rule\":\"r\"}\n\n{\"doc\": oops}\n").unwrap();
     let (code, _, err) = run(&["viz", p.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("bad.jsonl:3:"), "{err}");
+    assert!(err.contains("bad.jsonl:3:9:"), "{err}");
+    std::fs::write(&p, "{\"doc\":\"a\",\"type\":\"Organization\"}\n").unwrap();
+    let (code, _, err) = run(&["viz", p.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.jsonl:1:33: not a mention or relation: missing field"), "{err}");
+    std::fs::write(&p, b"\xff\xfe\x00binary").unwrap();
+    let (code, _, err) = run(&["viz", p.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.jsonl:1:"), "{err}");
+    std::fs::write(&p, "").unwrap();
+    let (code, out, _) = run(&["viz", p.to_str().unwrap(), "--format", "graphml"]);
+    assert_eq!(code, 1, "an empty input is an empty graph");
+    assert_eq!(xml_counts(&out).get("node"), None);
 }
 
 #[test]
@@ -500,6 +518,9 @@ fn html_view_draws_searches_and_runs_no_corpus_script() {
     assert_eq!(b.js("return document.querySelector('#details h2').textContent;"), "任城区");
     let details = b.js("return document.getElementById('details').textContent;");
     assert!(details.as_str().unwrap().contains("district"), "{details}");
+    // Clicking (tapping) a node shows it.
+    b.js("tifaView.cy.getElementById('Organization:济宁市').emit('tap'); return 0;");
+    assert_eq!(b.js("return document.querySelector('#details h2').textContent;"), "济宁市");
 
     // The script sentence and the markup document name show as text.
     b.search(&evil_label);
