@@ -320,6 +320,35 @@ fn graphml_and_gexf_parse_back_with_the_graphs_counts() {
     }
 }
 
+#[test]
+fn networkx_reads_graphml_and_gexf_with_attributes() {
+    let probe = std::process::Command::new("python3").args(["-c", "import networkx"]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        println!("NOTICE: python3 with networkx is not installed; this check is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, edges) = counts(&elements(&with(&seed(), &[])));
+    for (f, read) in [("graphml", "read_graphml"), ("gexf", "read_gexf")] {
+        let p = dir.path().join(format!("g.{f}"));
+        let (code, _, err) = viz_seed(&["--format", f, "-q", "-o", p.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let script = format!(
+            "import networkx as nx, sys\n\
+             g = nx.{read}(sys.argv[1])\n\
+             r = [d for _, d in g.nodes(data=True) if d.get('tifa_id') == 'Organization:任城区'][0]\n\
+             print(g.number_of_nodes(), g.number_of_edges(), r['type'], r['kind'], r['mentions'] > 0)"
+        );
+        let out = std::process::Command::new("python3")
+            .args(["-c", &script, p.to_str().unwrap()])
+            .output()
+            .expect("python3 runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{f}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(stdout.trim(), format!("{nodes} {edges} Organization district True"), "{f}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The HTML page in headless Chromium.
 
