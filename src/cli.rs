@@ -11,7 +11,8 @@ Examples:
   tifa explain '全市教育系统党支部达到五星级标准的612个'
   tifa rules list
   tifa rules check my-pack/
-  tifa rules test";
+  tifa rules test
+  tifa viz examples/corpus -o graph.html";
 
 /// Turn Chinese policy and news text into mentions, relations and a
 /// knowledge graph, with pattern rules you can read and write.
@@ -47,6 +48,9 @@ Examples:
     /// List, check and test rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Draw the graph of entities and relations: DOT, GraphML, GEXF, Cytoscape.js JSON or HTML.
+    #[command(after_help = crate::viz::EXAMPLES)]
+    Viz(crate::viz::VizArgs),
 }
 
 /// Where rule packs come from.

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod input;
 mod packs;
+mod viz;
 
 use clap::Parser;
 use std::process::ExitCode;
