@@ -383,7 +383,7 @@ fn rules_check(dirs: &[PathBuf], grammars: &[PathBuf], allow_warnings: bool) -> 
     for src in &srcs {
         match tifa_rules::load(src, &lib) {
             Ok(p) => {
-                for w in &p.warnings {
+                for w in p.warnings.iter().chain(&tifa_rules::lint::lint(&p)) {
                     println!("{w}");
                     warnings += 1;
                 }
