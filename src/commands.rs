@@ -23,6 +23,10 @@ pub fn run(cli: Cli) -> Result<Status> {
             rules_check(&dirs, &grammars, allow_warnings)
         }
         Command::Rules(RulesCommand::Test { dirs, grammars }) => rules_test(&dirs, &grammars),
+        Command::Rules(RulesCommand::Coverage(a)) => crate::coverage::run(a),
+        Command::Rules(RulesCommand::Diff(a)) => crate::diff::run(a),
+        Command::Rules(RulesCommand::New { name }) => crate::scaffold::new_pack(&name),
+        Command::Rules(RulesCommand::Schema) => crate::scaffold::schema(),
     }
 }
 

@@ -6,8 +6,11 @@
 
 mod cli;
 mod commands;
+mod coverage;
+mod diff;
 mod input;
 mod packs;
+mod scaffold;
 
 use clap::Parser;
 use std::process::ExitCode;

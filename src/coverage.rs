@@ -1,0 +1,236 @@
+//! `tifa rules coverage CORPUS`: which rules fire on a corpus, how often
+//! and in how many documents, which never fire, and *near misses*.
+//!
+//! A near miss of a rule is a sentence where one of the rule's anchors
+//! occurs (so the rule was tried there) but no mention of any rule covers
+//! or touches that occurrence: the best place to look for a pattern the pack lacks.
+//! Lexicon rules and rules without anchors have no near misses.
+
+use crate::cli::CoverageArgs;
+use crate::input::discover;
+use crate::{packs, Status};
+use aho_corasick::AhoCorasick;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use tifa_extract::Extractor;
+use tifa_rules::{Anchors, Pack};
+use tifa_text::{sentences, NormText};
+
+/// Characters of context shown on each side of a near miss's anchor.
+const CONTEXT: usize = 24;
+
+/// One rule's line of the report.
+#[derive(Debug, Default, Serialize)]
+pub struct RuleCoverage {
+    /// Rule id.
+    pub rule: String,
+    /// Mention type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Mentions it made (after overlap resolution).
+    pub hits: usize,
+    /// Documents with at least one of them.
+    pub docs: usize,
+    /// Sentences with an uncovered anchor of the rule.
+    pub near_miss_count: usize,
+    /// The first of them, in corpus order.
+    pub near_misses: Vec<NearMiss>,
+}
+
+/// A sentence with an anchor of a rule that no mention covers.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct NearMiss {
+    /// Document name.
+    pub doc: String,
+    /// Character offset of the anchor in the original document.
+    pub start: usize,
+    /// The anchor found there.
+    pub anchor: String,
+    /// The sentence around it, with the anchor in [brackets].
+    pub context: String,
+}
+
+/// What one document contributes.
+#[derive(Default)]
+struct DocCoverage {
+    /// Global rule index → mentions.
+    hits: BTreeMap<usize, usize>,
+    /// Global rule index → near misses, one per sentence.
+    near: BTreeMap<usize, Vec<NearMiss>>,
+}
+
+/// The rules of all packs in order, with their anchor automaton.
+struct Anchored<'p> {
+    rules: Vec<&'p tifa_rules::Rule>,
+    ac: Option<AhoCorasick>,
+    /// Pattern → rules (global indices) that have it as an anchor.
+    by_pattern: Vec<Vec<usize>>,
+    patterns: Vec<String>,
+}
+
+impl<'p> Anchored<'p> {
+    fn new(packs: &'p [Pack]) -> Self {
+        let rules: Vec<&tifa_rules::Rule> = packs.iter().flat_map(|p| &p.rules).collect();
+        let mut ids: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (g, r) in rules.iter().enumerate() {
+            if r.lexicon.is_some() {
+                continue;
+            }
+            if let Anchors::Literals { literals, .. } = &r.anchors {
+                for l in literals.iter().filter(|l| !l.is_empty()) {
+                    ids.entry(l.clone()).or_default().push(g);
+                }
+            }
+        }
+        let (patterns, by_pattern): (Vec<String>, Vec<Vec<usize>>) = ids.into_iter().unzip();
+        let ac = (!patterns.is_empty()).then(|| AhoCorasick::new(&patterns).ok()).flatten();
+        Anchored { rules, ac, by_pattern, patterns }
+    }
+}
+
+fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) -> DocCoverage {
+    let out = ex.extract(doc, text);
+    let index: BTreeMap<&str, usize> =
+        an.rules.iter().enumerate().map(|(g, r)| (r.id.as_str(), g)).collect();
+    let mut cov = DocCoverage::default();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for m in &out.mentions {
+        if let Some(&g) = index.get(m.rule.as_str()) {
+            *cov.hits.entry(g).or_default() += 1;
+        }
+        spans.push((m.start, m.end));
+    }
+    let Some(ac) = &an.ac else { return cov };
+    let norm = NormText::new(text);
+    let t = norm.text();
+    for sent in sentences(t) {
+        let mut seen: BTreeSet<usize> = BTreeSet::new();
+        for hit in ac.find_overlapping_iter(&t[sent.clone()]) {
+            let (a, b) = (sent.start + hit.start(), sent.start + hit.end());
+            let (s, e) = norm.original_span(a..b);
+            // Touching counts: quote marks anchor rules whose mentions
+            // leave the quotes out.
+            if spans.iter().any(|&(ms, me)| ms <= e && me >= s) {
+                continue;
+            }
+            for &g in &an.by_pattern[hit.pattern().as_usize()] {
+                if !seen.insert(g) {
+                    continue;
+                }
+                let before: String = {
+                    let chars: Vec<char> = t[sent.start..a].chars().collect();
+                    let from = chars.len().saturating_sub(CONTEXT);
+                    let lead = if from > 0 { "…" } else { "" };
+                    format!("{lead}{}", chars[from..].iter().collect::<String>())
+                };
+                let after: String = {
+                    let rest = &t[b..sent.end];
+                    let more = rest.chars().count() > CONTEXT;
+                    let s: String = rest.chars().take(CONTEXT).collect();
+                    if more {
+                        format!("{s}…")
+                    } else {
+                        s
+                    }
+                };
+                cov.near.entry(g).or_default().push(NearMiss {
+                    doc: doc.to_string(),
+                    start: s,
+                    anchor: an.patterns[hit.pattern().as_usize()].clone(),
+                    context: format!("{before}[{}]{after}", &t[a..b]),
+                });
+            }
+        }
+    }
+    cov
+}
+
+/// Runs `tifa rules coverage`.
+pub fn run(a: CoverageArgs) -> Result<Status> {
+    let packs = packs::load_all(&a.packs)?;
+    let ex = Extractor::new(&packs);
+    let an = Anchored::new(&packs);
+    let (inputs, errors) = discover(&a.paths, "-");
+    for e in &errors {
+        eprintln!("tifa: error: {e}");
+    }
+    let per_doc: Vec<Result<DocCoverage, String>> = inputs
+        .par_iter()
+        .map(|input| {
+            let bytes = input.read().map_err(|e| format!("{}: cannot read: {e}", input.shown()))?;
+            let text = tifa_text::decode(&bytes)
+                .map_err(|e| format!("{}: skipped: {e}", input.shown()))?
+                .text;
+            Ok(doc_coverage(&ex, &an, &input.doc_name(), &text))
+        })
+        .collect();
+
+    let mut report: Vec<RuleCoverage> = an
+        .rules
+        .iter()
+        .map(|r| RuleCoverage { rule: r.id.clone(), kind: r.kind.clone(), ..Default::default() })
+        .collect();
+    let mut docs = 0;
+    for d in per_doc {
+        let d = match d {
+            Ok(d) => d,
+            Err(msg) => {
+                eprintln!("tifa: warning: {msg}");
+                continue;
+            }
+        };
+        docs += 1;
+        for (g, n) in d.hits {
+            report[g].hits += n;
+            report[g].docs += 1;
+        }
+        for (g, v) in d.near {
+            report[g].near_miss_count += v.len();
+            let room = a.examples.saturating_sub(report[g].near_misses.len());
+            report[g].near_misses.extend(v.into_iter().take(room));
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    let never: Vec<&str> = report.iter().filter(|r| r.hits == 0).map(|r| r.rule.as_str()).collect();
+    if a.json {
+        let doc = serde_json::json!({ "documents": docs, "rules": report, "never_fired": never });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?).context("writing output")?;
+    } else {
+        writeln!(out, "{docs} document(s)")?;
+        writeln!(
+            out,
+            "{:<28} {:<20} {:>6} {:>5} {:>11}",
+            "rule", "type", "hits", "docs", "near misses"
+        )?;
+        for r in &report {
+            writeln!(
+                out,
+                "{:<28} {:<20} {:>6} {:>5} {:>11}",
+                r.rule, r.kind, r.hits, r.docs, r.near_miss_count
+            )?;
+        }
+        writeln!(out, "never fired ({}): {}", never.len(), never.join(", "))?;
+        writeln!(
+            out,
+            "near misses (sentences where a rule's anchor occurs but no mention covers it):"
+        )?;
+        for r in report.iter().filter(|r| r.near_miss_count > 0) {
+            writeln!(out, "  {} ({} sentence(s)):", r.rule, r.near_miss_count)?;
+            for m in &r.near_misses {
+                writeln!(out, "    {}:{}  {}", m.doc, m.start, m.context)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if !errors.is_empty() {
+        Status::Error
+    } else if report.iter().any(|r| r.hits > 0) {
+        Status::Found
+    } else {
+        Status::Nothing
+    })
+}
