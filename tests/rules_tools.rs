@@ -224,3 +224,31 @@ fn rules_check_warns_about_peg_traps_with_their_place() {
     let (code, _, _) = run(&["rules", "check", s(tmp.path()), "--allow-warnings"]);
     assert_eq!(code, 0);
 }
+
+// ------------------------------------------------------------ examples
+
+#[test]
+fn a_failing_example_prints_a_diff_and_a_rule_without_examples_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    pack(tmp.path(), "clean_school = { \"清廉\" ~ (\"学校\" | \"校园\") }\n");
+    let manifest = tmp.path().join("pack.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("expect = \"清廉学校\"", "expect = \"清廉校园\""))
+        .unwrap();
+    let (code, stdout, _) = run(&["rules", "test", s(tmp.path())]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("FAIL clean-school :: 建设清廉学校\n"), "{stdout}");
+    assert!(stdout.contains("- expected: 清廉校园 from rule clean-school\n"), "{stdout}");
+    assert!(stdout.contains("+ got:      Designation 清廉学校 (clean-school)\n"), "{stdout}");
+
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let without: String =
+        text.lines().filter(|l| !l.starts_with("examples")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&manifest, without).unwrap();
+    let (code, stdout, _) = run(&["rules", "check", s(tmp.path())]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("pack.toml:5:6: warning: rule `clean-school` has no examples"),
+        "{stdout}"
+    );
+}
