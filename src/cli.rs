@@ -46,7 +46,7 @@ Examples:
   tifa explain --file article.txt --rule star-rating
   tifa explain '开展“党建+业务”活动' --json")]
     Explain(ExplainArgs),
-    /// List, check and test rule packs.
+    /// List, check, test and measure rule packs; start a new one.
     #[command(subcommand)]
     Rules(RulesCommand),
 }

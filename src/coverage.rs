@@ -91,18 +91,45 @@ impl<'p> Anchored<'p> {
     }
 }
 
+/// Mention spans, for "does any of them cover or touch s..e" in log time.
+struct Spans {
+    /// Sorted by start.
+    spans: Vec<(usize, usize)>,
+    /// `max_end[i]`: the largest end among `spans[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(mut spans: Vec<(usize, usize)>) -> Self {
+        spans.sort_unstable();
+        let max_end = spans
+            .iter()
+            .scan(0, |m, &(_, e)| {
+                *m = e.max(*m);
+                Some(*m)
+            })
+            .collect();
+        Spans { spans, max_end }
+    }
+
+    /// Whether a span starts at or before `e` and ends at or after `s`.
+    fn touches(&self, s: usize, e: usize) -> bool {
+        let n = self.spans.partition_point(|&(start, _)| start <= e);
+        n > 0 && self.max_end[n - 1] >= s
+    }
+}
+
 fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) -> DocCoverage {
     let out = ex.extract(doc, text);
     let index: BTreeMap<&str, usize> =
         an.rules.iter().enumerate().map(|(g, r)| (r.id.as_str(), g)).collect();
     let mut cov = DocCoverage::default();
-    let mut spans: Vec<(usize, usize)> = Vec::new();
     for m in &out.mentions {
         if let Some(&g) = index.get(m.rule.as_str()) {
             *cov.hits.entry(g).or_default() += 1;
         }
-        spans.push((m.start, m.end));
     }
+    let spans = Spans::new(out.mentions.iter().map(|m| (m.start, m.end)).collect());
     let Some(ac) = &an.ac else { return cov };
     let norm = NormText::new(text);
     let t = norm.text();
@@ -113,7 +140,7 @@ fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) ->
             let (s, e) = norm.original_span(a..b);
             // Touching counts: quote marks anchor rules whose mentions
             // leave the quotes out.
-            if spans.iter().any(|&(ms, me)| ms <= e && me >= s) {
+            if spans.touches(s, e) {
                 continue;
             }
             for &g in &an.by_pattern[hit.pattern().as_usize()] {
@@ -233,4 +260,23 @@ pub fn run(a: CoverageArgs) -> Result<Status> {
     } else {
         Status::Nothing
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spans;
+
+    #[test]
+    fn spans_know_what_they_cover_or_touch() {
+        let sp = Spans::new(vec![(10, 20), (2, 4), (12, 14)]);
+        let naive = |s: usize, e: usize| sp.spans.iter().any(|&(ms, me)| ms <= e && me >= s);
+        for s in 0..25 {
+            for e in s..25 {
+                assert_eq!(sp.touches(s, e), naive(s, e), "{s}..{e}");
+            }
+        }
+        assert!(!sp.touches(5, 9));
+        assert!(sp.touches(4, 5));
+        assert!(!Spans::new(vec![]).touches(0, 3));
+    }
 }

@@ -252,3 +252,18 @@ fn a_failing_example_prints_a_diff_and_a_rule_without_examples_is_a_warning() {
         "{stdout}"
     );
 }
+
+// -------------------------------------------------------------- schema
+
+#[test]
+fn rules_schema_prints_the_shipped_schema() {
+    let (code, stdout, _) = run(&["rules", "schema"]);
+    assert_eq!(code, 0);
+    let printed: Value = serde_json::from_str(&stdout).expect("JSON");
+    let shipped: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/pack.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(printed, shipped);
+    assert_eq!(printed["properties"]["rule"]["type"], "array", "{printed}");
+}
