@@ -168,8 +168,9 @@ Examples:
   tifa rules diff --before /tmp/before --after my-pack corpus/
   tifa rules diff --before old/ --after new/ --with-default-rules corpus/ --json
 
-Lines start with - (removed), + (added) or ~ (same span and type, other rule
-or fields). Exit status: 0 if something changed, 1 if nothing did, 2 on an error.")]
+Lines start with - (removed), + (added) or ~ (changed: same type, overlapping
+span, other bounds, rule or fields). Exit status: 0 if something changed, 1 if
+nothing did, 2 on an error.")]
     Diff(DiffArgs),
     /// Write a new, working rule pack with one rule and its examples.
     #[command(after_help = "\

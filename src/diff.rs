@@ -3,8 +3,9 @@
 //!
 //! Both sides extract every document; records present on one side only
 //! are printed as removed (`-`) or added (`+`). A removed and an added
-//! mention with the same span and type are paired as changed (`~`): the
-//! same thing found by another rule or with other fields.
+//! mention of the same type whose spans overlap (the same span first) are
+//! paired as changed (`~`): the same thing found by another rule, with
+//! other fields or with other bounds.
 
 use crate::cli::{DiffArgs, PackArgs};
 use crate::input::discover;
@@ -24,7 +25,7 @@ pub struct DocDiff {
     pub removed: Vec<Mention>,
     /// Mentions only after.
     pub added: Vec<Mention>,
-    /// Same span and type, another rule, text or fields: (before, after).
+    /// Same type and overlapping spans, something else differs: (before, after).
     pub changed: Vec<(Mention, Mention)>,
     /// Relations only before.
     pub removed_relations: Vec<Relation>,
@@ -49,13 +50,19 @@ pub fn diff(before: &Extraction, after: &Extraction) -> DocDiff {
     let mut changed = Vec::new();
     let same_place =
         |a: &Mention, b: &Mention| (a.start, a.end, &a.kind) == (b.start, b.end, &b.kind);
-    removed.retain(|r| match added.iter().position(|a| same_place(r, a)) {
-        Some(i) => {
-            changed.push((r.clone(), added.remove(i)));
-            false
-        }
-        None => true,
-    });
+    let overlapping =
+        |a: &Mention, b: &Mention| a.kind == b.kind && a.start < b.end && b.start < a.end;
+    // Exact places first, then overlapping spans of the same type.
+    for paired in [&same_place as &dyn Fn(&Mention, &Mention) -> bool, &overlapping] {
+        removed.retain(|r| match added.iter().position(|a| paired(r, a)) {
+            Some(i) => {
+                changed.push((r.clone(), added.remove(i)));
+                false
+            }
+            None => true,
+        });
+    }
+    changed.sort_by_key(|(b, _)| (b.start, b.end));
     DocDiff {
         removed,
         added,
@@ -245,5 +252,17 @@ mod tests {
         assert_eq!(d.added, vec![m(30, "二星级", "a", 2)]);
         assert_eq!(d.changed, vec![(m(10, "四星级", "a", 4), m(10, "四星级", "b", 4))]);
         assert_eq!(diff(&before, &before), DocDiff::default());
+
+        // Overlapping spans of one type pair up too; other types do not.
+        let longer =
+            Extraction { mentions: vec![m(0, "五星级党支部", "a", 5)], ..Default::default() };
+        let d = diff(&longer, &before);
+        assert_eq!(d.changed, vec![(m(0, "五星级党支部", "a", 5), m(0, "五星级", "a", 5))]);
+        assert_eq!(d.added.len(), 2);
+        let mut other = m(0, "五星级", "a", 5);
+        other.kind = "Designation".into();
+        let d = diff(&longer, &Extraction { mentions: vec![other], ..Default::default() });
+        assert!(d.changed.is_empty());
+        assert_eq!((d.removed.len(), d.added.len()), (1, 1));
     }
 }
