@@ -267,3 +267,24 @@ fn rules_schema_prints_the_shipped_schema() {
     assert_eq!(printed, shipped);
     assert_eq!(printed["properties"]["rule"]["type"], "array", "{printed}");
 }
+
+#[test]
+fn explain_says_when_a_rule_was_not_tried_because_no_anchor_occurs() {
+    let (code, stdout, _) =
+        run(&["explain", "全市党支部达到五星的612个", "--rule", "star-count-after"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "rule `star-count-after` was not tried: none of its anchors occurs in the text (星级)"
+        ),
+        "{stdout}"
+    );
+    let (_, stdout, _) =
+        run(&["explain", "全市党支部达到五星的612个", "--rule", "star-count-after", "--json"]);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(v["note"].as_str().is_some_and(|n| n.contains("not tried")), "{v}");
+    let (_, stdout, _) =
+        run(&["explain", "全市党支部达到五星级的612个", "--rule", "star-count-after", "--json"]);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(v["note"].is_null(), "{v}");
+}
