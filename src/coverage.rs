@@ -3,7 +3,9 @@
 //!
 //! A near miss of a rule is a sentence where one of the rule's anchors
 //! occurs (so the rule was tried there) but no mention of any rule covers
-//! or touches that occurrence: the best place to look for a pattern the pack lacks.
+//! or touches that occurrence: the best place to look for a pattern the
+//! pack lacks. Those where the rule got furthest before failing are shown
+//! first, with what it expected there.
 //! Lexicon rules and rules without anchors have no near misses.
 
 use crate::cli::CoverageArgs;
@@ -15,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use tifa_extract::Extractor;
+use tifa_extract::{Extractor, Outcome};
 use tifa_rules::{Anchors, Pack};
 use tifa_text::{sentences, NormText};
 
@@ -51,6 +53,11 @@ pub struct NearMiss {
     pub anchor: String,
     /// The sentence around it, with the anchor in [brackets].
     pub context: String,
+    /// How many characters the rule's best attempt in the sentence
+    /// matched before it failed: near misses that got furthest come first.
+    pub got: usize,
+    /// What that attempt expected where it failed.
+    pub expected: Vec<String>,
 }
 
 /// What one document contributes.
@@ -91,6 +98,20 @@ impl<'p> Anchored<'p> {
     }
 }
 
+/// A failed attempt: where it started, how many characters it got, what
+/// it expected there.
+type FailedAttempt<'a> = (usize, usize, &'a [String]);
+
+/// An expected token as it can be read on one line: quoted when it is
+/// (or starts or ends with) white space, or holds a control character.
+fn token(t: &str) -> String {
+    if t.trim() != t || t.is_empty() || t.chars().any(char::is_control) {
+        format!("{t:?}")
+    } else {
+        t.to_string()
+    }
+}
+
 /// Mention spans, for "does any of them cover or touch s..e" in log time.
 struct Spans {
     /// Sorted by start.
@@ -120,7 +141,20 @@ impl Spans {
 }
 
 fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) -> DocCoverage {
-    let out = ex.extract(doc, text);
+    // `explain` gives the same mentions as `extract`, plus every attempt.
+    let exp = ex.explain(doc, text);
+    let out = &exp.extraction;
+    // Rule id → (attempt start, how far it got, what it expected), failures only.
+    let mut failures: BTreeMap<&str, Vec<FailedAttempt<'_>>> = BTreeMap::new();
+    for t in &exp.attempts {
+        if let Outcome::Failed { at, expected } = &t.outcome {
+            failures.entry(t.rule.as_str()).or_default().push((
+                t.at,
+                at.saturating_sub(t.at),
+                expected,
+            ));
+        }
+    }
     let index: BTreeMap<&str, usize> =
         an.rules.iter().enumerate().map(|(g, r)| (r.id.as_str(), g)).collect();
     let mut cov = DocCoverage::default();
@@ -134,6 +168,7 @@ fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) ->
     let norm = NormText::new(text);
     let t = norm.text();
     for sent in sentences(t) {
+        let (ss, se) = norm.original_span(sent.clone());
         let mut seen: BTreeSet<usize> = BTreeSet::new();
         for hit in ac.find_overlapping_iter(&t[sent.clone()]) {
             let (a, b) = (sent.start + hit.start(), sent.start + hit.end());
@@ -163,11 +198,19 @@ fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) ->
                         s
                     }
                 };
+                let best = failures
+                    .get(an.rules[g].id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|(at, _, _)| (ss..se).contains(at))
+                    .max_by_key(|(_, got, _)| *got);
                 cov.near.entry(g).or_default().push(NearMiss {
                     doc: doc.to_string(),
                     start: s,
                     anchor: an.patterns[hit.pattern().as_usize()].clone(),
                     context: format!("{before}[{}]{after}", &t[a..b]),
+                    got: best.map_or(0, |b| b.1),
+                    expected: best.map(|b| b.2.to_vec()).unwrap_or_default(),
                 });
             }
         }
@@ -178,6 +221,7 @@ fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) ->
 /// Runs `tifa rules coverage`.
 pub fn run(a: CoverageArgs) -> Result<Status> {
     let packs = packs::load_all(&a.packs)?;
+    tifa_rules::set_detailed_failures(true);
     let ex = Extractor::new(&packs);
     let an = Anchored::new(&packs);
     let (inputs, errors) = discover(&a.paths, "-");
@@ -216,8 +260,11 @@ pub fn run(a: CoverageArgs) -> Result<Status> {
         }
         for (g, v) in d.near {
             report[g].near_miss_count += v.len();
-            let room = a.examples.saturating_sub(report[g].near_misses.len());
-            report[g].near_misses.extend(v.into_iter().take(room));
+            // Furthest first; a stable sort keeps corpus order among equals.
+            let kept = &mut report[g].near_misses;
+            kept.extend(v);
+            kept.sort_by_key(|m| std::cmp::Reverse(m.got));
+            kept.truncate(a.examples);
         }
     }
 
@@ -249,6 +296,18 @@ pub fn run(a: CoverageArgs) -> Result<Status> {
             writeln!(out, "  {} ({} sentence(s)):", r.rule, r.near_miss_count)?;
             for m in &r.near_misses {
                 writeln!(out, "    {}:{}  {}", m.doc, m.start, m.context)?;
+                if m.got > 0 {
+                    writeln!(
+                        out,
+                        "      got {} character(s), then expected {}",
+                        m.got,
+                        if m.expected.is_empty() {
+                            "nothing more".to_string()
+                        } else {
+                            m.expected.iter().map(|e| token(e)).collect::<Vec<_>>().join(", ")
+                        }
+                    )?;
+                }
             }
         }
     }

@@ -88,6 +88,8 @@ fn coverage_counts_hits_and_lists_never_fired_rules_and_near_misses() {
     for r in rules {
         let misses = r["near_misses"].as_array().unwrap();
         assert!(misses.len() as u64 <= r["near_miss_count"].as_u64().unwrap());
+        let got: Vec<u64> = misses.iter().map(|m| m["got"].as_u64().unwrap()).collect();
+        assert!(got.windows(2).all(|w| w[0] >= w[1]), "not furthest first: {r}");
         for m in misses {
             let doc = corpus.join(m["doc"].as_str().unwrap());
             let text: Vec<char> = std::fs::read_to_string(doc).unwrap().chars().collect();
@@ -100,6 +102,17 @@ fn coverage_counts_hits_and_lists_never_fired_rules_and_near_misses() {
         }
     }
     assert!(checked > 20, "{checked} near misses");
+    // Some rules got well into a sentence before failing, and say what
+    // they expected there.
+    let deep = rules
+        .iter()
+        .flat_map(|r| r["near_misses"].as_array().unwrap())
+        .filter(|m| {
+            m["got"].as_u64().unwrap() >= 4
+                && m["expected"].as_array().is_some_and(|e| !e.is_empty())
+        })
+        .count();
+    assert!(deep >= 3, "{deep} near misses got 4 characters or more");
     let never: Vec<&str> =
         v["never_fired"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
     for r in rules {
