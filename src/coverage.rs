@@ -1,5 +1,6 @@
 //! `tifa rules coverage CORPUS`: which rules fire on a corpus, how often
-//! and in how many documents, which never fire, and *near misses*.
+//! and in how many documents, how often their matches lose an overlap,
+//! which never fire, and *near misses*.
 //!
 //! A near miss of a rule is a sentence where one of the rule's anchors
 //! occurs (so the rule was tried there) but no mention of any rule covers
@@ -36,9 +37,11 @@ pub struct RuleCoverage {
     pub hits: usize,
     /// Documents with at least one of them.
     pub docs: usize,
+    /// Matches that lost an overlap to another rule's (`tifa explain` says why).
+    pub lost: usize,
     /// Sentences with an uncovered anchor of the rule.
     pub near_miss_count: usize,
-    /// The first of them, in corpus order.
+    /// The first of them: where the rule got furthest, then in corpus order.
     pub near_misses: Vec<NearMiss>,
 }
 
@@ -65,6 +68,8 @@ pub struct NearMiss {
 struct DocCoverage {
     /// Global rule index → mentions.
     hits: BTreeMap<usize, usize>,
+    /// Global rule index → matches that lost an overlap.
+    lost: BTreeMap<usize, usize>,
     /// Global rule index → near misses, one per sentence.
     near: BTreeMap<usize, Vec<NearMiss>>,
 }
@@ -163,6 +168,11 @@ fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) ->
             *cov.hits.entry(g).or_default() += 1;
         }
     }
+    for l in &exp.losses {
+        if let Some(&g) = index.get(l.loser.rule.as_str()) {
+            *cov.lost.entry(g).or_default() += 1;
+        }
+    }
     let spans = Spans::new(out.mentions.iter().map(|m| (m.start, m.end)).collect());
     let Some(ac) = &an.ac else { return cov };
     let norm = NormText::new(text);
@@ -258,6 +268,9 @@ pub fn run(a: CoverageArgs) -> Result<Status> {
             report[g].hits += n;
             report[g].docs += 1;
         }
+        for (g, n) in d.lost {
+            report[g].lost += n;
+        }
         for (g, v) in d.near {
             report[g].near_miss_count += v.len();
             // Furthest first; a stable sort keeps corpus order among equals.
@@ -277,14 +290,14 @@ pub fn run(a: CoverageArgs) -> Result<Status> {
         writeln!(out, "{docs} document(s)")?;
         writeln!(
             out,
-            "{:<28} {:<20} {:>6} {:>5} {:>11}",
-            "rule", "type", "hits", "docs", "near misses"
+            "{:<28} {:<20} {:>6} {:>5} {:>5} {:>11}",
+            "rule", "type", "hits", "docs", "lost", "near misses"
         )?;
         for r in &report {
             writeln!(
                 out,
-                "{:<28} {:<20} {:>6} {:>5} {:>11}",
-                r.rule, r.kind, r.hits, r.docs, r.near_miss_count
+                "{:<28} {:<20} {:>6} {:>5} {:>5} {:>11}",
+                r.rule, r.kind, r.hits, r.docs, r.lost, r.near_miss_count
             )?;
         }
         writeln!(out, "never fired ({}): {}", never.len(), never.join(", "))?;

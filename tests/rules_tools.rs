@@ -68,6 +68,7 @@ fn coverage_counts_hits_and_lists_never_fired_rules_and_near_misses() {
         .find(|l| l.split_whitespace().next() == Some("quantity"))
         .unwrap_or_else(|| panic!("{stdout}"));
     let cols: Vec<&str> = quantity.split_whitespace().collect();
+    assert_eq!(cols.len(), 6, "rule type hits docs lost near-misses: {quantity}");
     assert_eq!(cols[1], "Quantity");
     assert!(cols[2].parse::<usize>().unwrap() > 50, "{quantity}");
     assert_eq!(cols[3], "5", "{quantity}");
@@ -113,6 +114,17 @@ fn coverage_counts_hits_and_lists_never_fired_rules_and_near_misses() {
         })
         .count();
     assert!(deep >= 3, "{deep} near misses got 4 characters or more");
+    // Overlap losses: as many as `explain` reports, document by document.
+    let lost: u64 = rules.iter().map(|r| r["lost"].as_u64().unwrap()).sum();
+    let mut overlaps = 0;
+    for f in std::fs::read_dir(&corpus).unwrap() {
+        let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        let (_, out, _) = run(&["explain", &text, "--json"]);
+        let e: Value = serde_json::from_str(&out).unwrap();
+        overlaps += e["overlaps"].as_array().unwrap().len() as u64;
+    }
+    assert_eq!(lost, overlaps);
+    assert!(lost > 0);
     let never: Vec<&str> =
         v["never_fired"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
     for r in rules {
