@@ -20,12 +20,14 @@ clean_school = { (#level = level)? ~ "清廉" ~ ("学校" | "校园") }
 "#;
 
 /// The manifest of a new pack.
-const MANIFEST: &str = r#"# The {NAME} rule pack.
+const MANIFEST: &str = r#"#:schema ./pack.schema.json
+# The {NAME} rule pack.
 #   tifa rules check {DIR}    problems and PEG traps, with file:line:column
 #   tifa rules test {DIR}     runs the examples below
 #   tifa extract FILES --rules {DIR}
-# Every key is described in the JSON Schema docs/pack.schema.json of tifa
-# (`tifa rules schema` prints it).
+# Every key is described in pack.schema.json (written by `tifa rules new`,
+# printed by `tifa rules schema`); editors that read the `#:schema` line
+# above (Taplo, Even Better TOML) complete and check this file with it.
 
 [pack]
 name = "{NAME}"
@@ -67,9 +69,13 @@ pub fn new_pack(dir: &Path) -> Result<Status> {
         .with_context(|| format!("writing {}", manifest.display()))?;
     std::fs::write(&grammar, fill(GRAMMAR))
         .with_context(|| format!("writing {}", grammar.display()))?;
+    let schema = dir.join("pack.schema.json");
+    let text = serde_json::to_string_pretty(&tifa_rules::manifest::json_schema())? + "\n";
+    std::fs::write(&schema, text).with_context(|| format!("writing {}", schema.display()))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "created {}", manifest.display())?;
     writeln!(out, "created {}", grammar.display())?;
+    writeln!(out, "created {} (for editor completion)", schema.display())?;
     writeln!(out, "next: tifa rules test {shown}")?;
     Ok(Status::Found)
 }

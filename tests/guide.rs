@@ -8,8 +8,8 @@
 //! * a ```` ```console ```` block: `$ tifa ARGS` (or `$ cp -r A B`) lines,
 //!   each followed by its expected standard output and standard error.
 //!
-//! `TIFA_UPDATE_GUIDE=1 cargo test --test guide` rewrites the outputs in
-//! the guide from a real run instead of checking them.
+//! `TIFA_UPDATE_GUIDE=1 cargo test --test guide` rewrites the outputs (and
+//! the `same:` files) in the guide from a real run instead of checking them.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -120,7 +120,6 @@ fn the_guide_to_writing_rules_runs_as_written() {
             while !lines[i].starts_with("```") {
                 body.push_str(lines[i]);
                 body.push('\n');
-                out.push(lines[i].to_string());
                 i += 1;
             }
             if write {
@@ -129,8 +128,13 @@ fn the_guide_to_writing_rules_runs_as_written() {
             } else {
                 let got = std::fs::read_to_string(&path)
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                assert_eq!(got, body, "{} differs from the guide", path.display());
+                if update {
+                    body = got;
+                } else {
+                    assert_eq!(got, body, "{} differs from the guide", path.display());
+                }
             }
+            out.extend(body.lines().map(str::to_string));
             files += 1;
         } else if line == "```console" {
             while !lines[i].starts_with("```") {

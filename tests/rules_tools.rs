@@ -204,6 +204,18 @@ fn rules_new_writes_a_pack_that_checks_tests_and_extracts() {
     let (code, stdout, stderr) = run_in(tmp.path(), &["rules", "new", "clean-schools"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("created clean-schools/pack.toml"), "{stdout}");
+    // The schema the manifest points editors to is there, and is tifa's.
+    let manifest = std::fs::read_to_string(tmp.path().join("clean-schools/pack.toml")).unwrap();
+    assert!(manifest.starts_with("#:schema ./pack.schema.json\n"), "{manifest}");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("clean-schools/pack.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let shipped: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/pack.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(schema, shipped);
     let (code, stdout, _) = run_in(tmp.path(), &["rules", "check", "clean-schools"]);
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(stdout.lines().last(), Some("0 error(s), 0 warning(s)"), "{stdout}");
