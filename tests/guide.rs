@@ -8,6 +8,10 @@
 //! * a ```` ```console ```` block: `$ tifa ARGS` (or `$ cp -r A B`) lines,
 //!   each followed by its expected standard output and standard error.
 //!
+//! `TIFA_BIN=target/release/tifa cargo test --test guide` follows the
+//! guide with that binary (an installed one, say) instead of the one cargo
+//! built for the tests.
+//!
 //! `TIFA_UPDATE_GUIDE=1 cargo test --test guide` rewrites the outputs (and
 //! the `same:` files) in the guide from a real run instead of checking them.
 
@@ -70,12 +74,11 @@ fn execute(dir: &Path, line: &str) -> String {
             String::new()
         }
         Some("tifa") => {
-            let out = Command::cargo_bin("tifa")
-                .expect("the tifa binary is built")
-                .current_dir(dir)
-                .args(&argv[1..])
-                .output()
-                .expect("tifa runs");
+            let mut cmd = match std::env::var_os("TIFA_BIN") {
+                Some(bin) => Command::new(bin),
+                None => Command::cargo_bin("tifa").expect("the tifa binary is built"),
+            };
+            let out = cmd.current_dir(dir).args(&argv[1..]).output().expect("tifa runs");
             let mut text = String::from_utf8(out.stdout).expect("UTF-8 stdout");
             text.push_str(&String::from_utf8(out.stderr).expect("UTF-8 stderr"));
             assert!(!text.contains("panicked"), "{line}:\n{text}");
