@@ -70,8 +70,11 @@ struct DocCoverage {
     hits: BTreeMap<usize, usize>,
     /// Global rule index → matches that lost an overlap.
     lost: BTreeMap<usize, usize>,
-    /// Global rule index → near misses, one per sentence.
+    /// Global rule index → near misses, one per sentence (the furthest
+    /// `--examples` of them once counted).
     near: BTreeMap<usize, Vec<NearMiss>>,
+    /// Global rule index → how many near misses there were.
+    near_count: BTreeMap<usize, usize>,
 }
 
 /// The rules of all packs in order, with their anchor automaton.
@@ -238,46 +241,59 @@ pub fn run(a: CoverageArgs) -> Result<Status> {
     for e in &errors {
         eprintln!("tifa: error: {e}");
     }
-    let per_doc: Vec<Result<DocCoverage, String>> = inputs
-        .par_iter()
-        .map(|input| {
-            let bytes = input.read().map_err(|e| format!("{}: cannot read: {e}", input.shown()))?;
-            let text = tifa_text::decode(&bytes)
-                .map_err(|e| format!("{}: skipped: {e}", input.shown()))?
-                .text;
-            Ok(doc_coverage(&ex, &an, &input.doc_name(), &text))
-        })
-        .collect();
-
     let mut report: Vec<RuleCoverage> = an
         .rules
         .iter()
         .map(|r| RuleCoverage { rule: r.id.clone(), kind: r.kind.clone(), ..Default::default() })
         .collect();
     let mut docs = 0;
-    for d in per_doc {
-        let d = match d {
-            Ok(d) => d,
-            Err(msg) => {
-                eprintln!("tifa: warning: {msg}");
-                continue;
+    // Chunks of documents in parallel, merged in input order: memory holds
+    // one chunk, and the report never depends on scheduling.
+    let chunk = (rayon::current_num_threads() * 8).max(8);
+    for group in inputs.chunks(chunk) {
+        let per_doc: Vec<Result<DocCoverage, String>> = group
+            .par_iter()
+            .map(|input| {
+                let bytes =
+                    input.read().map_err(|e| format!("{}: cannot read: {e}", input.shown()))?;
+                let text = tifa_text::decode(&bytes)
+                    .map_err(|e| format!("{}: skipped: {e}", input.shown()))?
+                    .text;
+                let mut d = doc_coverage(&ex, &an, &input.doc_name(), &text);
+                for (g, v) in &mut d.near {
+                    d.near_count.insert(*g, v.len());
+                    v.sort_by_key(|m| std::cmp::Reverse(m.got));
+                    v.truncate(a.examples);
+                }
+                Ok(d)
+            })
+            .collect();
+        for d in per_doc {
+            let d = match d {
+                Ok(d) => d,
+                Err(msg) => {
+                    eprintln!("tifa: warning: {msg}");
+                    continue;
+                }
+            };
+            docs += 1;
+            for (g, n) in d.hits {
+                report[g].hits += n;
+                report[g].docs += 1;
             }
-        };
-        docs += 1;
-        for (g, n) in d.hits {
-            report[g].hits += n;
-            report[g].docs += 1;
-        }
-        for (g, n) in d.lost {
-            report[g].lost += n;
-        }
-        for (g, v) in d.near {
-            report[g].near_miss_count += v.len();
-            // Furthest first; a stable sort keeps corpus order among equals.
-            let kept = &mut report[g].near_misses;
-            kept.extend(v);
-            kept.sort_by_key(|m| std::cmp::Reverse(m.got));
-            kept.truncate(a.examples);
+            for (g, n) in d.lost {
+                report[g].lost += n;
+            }
+            for (g, n) in d.near_count {
+                report[g].near_miss_count += n;
+            }
+            for (g, v) in d.near {
+                // Furthest first; a stable sort keeps corpus order among equals.
+                let kept = &mut report[g].near_misses;
+                kept.extend(v);
+                kept.sort_by_key(|m| std::cmp::Reverse(m.got));
+                kept.truncate(a.examples);
+            }
         }
     }
 
