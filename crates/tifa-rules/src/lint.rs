@@ -14,8 +14,9 @@
 //!   always wins, so `"一校"` can never match (PEG's choice is ordered and
 //!   does not come back to try the longer one when what follows fails).
 //!   Put the longer alternative first.
-//! * **dead anchor**: a declared anchor that occurs in none of the rule's
-//!   literals means the rule is tried in the wrong places (or never).
+//! * **dead anchor**: a declared anchor that neither occurs in the rule's
+//!   literals nor is made of pieces of them means the rule is tried in the
+//!   wrong places (or never).
 //!
 //! Only grammar rules reachable from the rules the manifest runs are
 //! linted; each warning names the grammar file, line and column of the
@@ -58,6 +59,12 @@ pub fn lint(pack: &Pack) -> Vec<Diagnostic> {
         rules: ast.into_iter().map(|r| (r.name, (r.ty, r.expr))).collect(),
         defined_at: pack.grammar.defined_at.clone(),
     };
+    let runners: BTreeSet<&str> = pack
+        .rules
+        .iter()
+        .filter(|r| r.lexicon.is_none())
+        .map(|r| r.grammar_rule.as_str())
+        .collect();
     let mut out = Vec::new();
     let mut linted = BTreeSet::new();
     for rule in pack.rules.iter().filter(|r| r.lexicon.is_none()) {
@@ -74,23 +81,22 @@ pub fn lint(pack: &Pack) -> Vec<Diagnostic> {
         }
         for name in g.reachable(&rule.grammar_rule) {
             if linted.insert(name.clone()) {
-                g.lint_rule(&name, &rule.grammar_rule, &mut out);
+                g.lint_rule(&name, runners.contains(name.as_str()), &mut out);
             }
         }
         if let Anchors::Literals { literals, .. } = &rule.anchors {
             let (strings, ranges) = g.literals(&rule.grammar_rule);
             for a in literals {
-                let in_string = strings.iter().any(|s| s.contains(a.as_str()));
                 let mut chars = a.chars();
                 let in_range = match (chars.next(), chars.next()) {
                     (Some(c), None) => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)),
                     _ => false,
                 };
-                if !in_string && !in_range {
+                if !in_range && !made_of(a, &strings) {
                     out.push(Diagnostic::warning(
                         Some(rule.location.clone()),
                         format!(
-                            "rule `{}`: anchor {a:?} occurs in none of the literals of `{}`; the rule is tried where it cannot match",
+                            "rule `{}`: anchor {a:?} does not occur in (nor is made of) the literals of `{}`: the rule is likely tried in the wrong places",
                             rule.id, rule.grammar_rule
                         ),
                     ));
@@ -155,9 +161,11 @@ impl Grammar {
         (strings, ranges)
     }
 
-    fn lint_rule(&self, name: &str, runner: &str, out: &mut Vec<Diagnostic>) {
+    /// Lints one grammar rule; `runs` says the manifest runs it (and its
+    /// empty matches are reported as such).
+    fn lint_rule(&self, name: &str, runs: bool, out: &mut Vec<Diagnostic>) {
         let Some((ty, body)) = self.rules.get(name) else { return };
-        if name != runner && *ty != RuleType::Silent && self.nullable(body, &mut BTreeSet::new()) {
+        if !runs && *ty != RuleType::Silent && self.nullable(body, &mut BTreeSet::new()) {
             out.push(self.warn(
                 name,
                 format!("`{name}` can match the empty string: its captures and fields can be empty (require at least one character, or make it silent)"),
@@ -296,6 +304,30 @@ impl Grammar {
         };
         (set.len() <= MAX_LITERALS).then_some(set)
     }
+}
+
+/// Whether `anchor` is a run of pieces of the literals `strings` (each
+/// piece a substring of one literal): "清廉学校" is, with "清廉" ~ "学校".
+fn made_of(anchor: &str, strings: &[String]) -> bool {
+    let bounds: Vec<usize> =
+        anchor.char_indices().map(|(i, _)| i).chain(std::iter::once(anchor.len())).collect();
+    // reach[k]: the first k characters are made of pieces.
+    let mut reach = vec![false; bounds.len()];
+    reach[0] = true;
+    for i in 0..bounds.len() {
+        if !reach[i] {
+            continue;
+        }
+        for j in i + 1..bounds.len() {
+            let piece = &anchor[bounds[i]..bounds[j]];
+            if strings.iter().any(|s| s.contains(piece)) {
+                reach[j] = true;
+            } else {
+                break; // a longer piece cannot be a substring either
+            }
+        }
+    }
+    reach[bounds.len() - 1]
 }
 
 /// The items of a sequence, flattened, in order.
@@ -480,6 +512,14 @@ mod tests {
     }
 
     #[test]
+    fn a_run_rule_that_can_be_empty_is_reported_once() {
+        let g = "s = { r ~ \"学校\" }\nr = { \"清廉\"? }\n";
+        let w = lint_of(g, &(rule("s") + &rule("r")));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("rule `r` runs `r`, which can match the empty string"), "{w:?}");
+    }
+
+    #[test]
     fn a_shorter_earlier_alternative_shadows_a_longer_one() {
         let w = lint_of("r = { (\"一\" | \"一校\") ~ \"一品\" }\n", &rule("r"));
         assert_eq!(w.len(), 1, "{w:?}");
@@ -495,11 +535,14 @@ mod tests {
 
     #[test]
     fn an_anchor_that_no_literal_contains_is_dead() {
-        let rules = "[[rule]]\nid = \"r\"\ntype = \"Designation\"\nanchors = [\"廉洁\", \"清廉\", \"5\"]\nexamples = [{ text = \"x\" }]\n";
-        let w = lint_of("r = { \"清廉学校\" ~ '0'..'9'? }\n", rules);
+        let rules = "[[rule]]\nid = \"r\"\ntype = \"Designation\"\nanchors = [\"廉洁\", \"清廉\", \"5\", \"学校示范\"]\nexamples = [{ text = \"x\" }]\n";
+        let w = lint_of("r = { \"清廉学校\" ~ '0'..'9'? ~ \"示范\" }\n", rules);
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].starts_with("t/pack.toml:5:"), "{w:?}");
-        assert!(w[0].contains("anchor \"廉洁\" occurs in none of the literals of `r`"), "{w:?}");
+        assert!(
+            w[0].contains("anchor \"廉洁\" does not occur in (nor is made of) the literals of `r`"),
+            "{w:?}"
+        );
     }
 
     fn default_pack(edit: impl Fn(&mut PackSource)) -> Vec<String> {
