@@ -267,7 +267,11 @@ fn explain(a: ExplainArgs) -> Result<Status> {
                     if expected.is_empty() {
                         "nothing more".to_string()
                     } else {
-                        expected.join(", ")
+                        expected
+                            .iter()
+                            .map(|e| crate::coverage::token(e))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 )?,
             }

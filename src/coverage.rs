@@ -112,7 +112,7 @@ type FailedAttempt<'a> = (usize, usize, &'a [String]);
 
 /// An expected token as it can be read on one line: quoted when it is
 /// (or starts or ends with) white space, or holds a control character.
-fn token(t: &str) -> String {
+pub(crate) fn token(t: &str) -> String {
     if t.trim() != t || t.is_empty() || t.chars().any(char::is_control) {
         format!("{t:?}")
     } else {

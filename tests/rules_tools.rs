@@ -325,3 +325,22 @@ fn explain_says_when_a_rule_was_not_tried_because_no_anchor_occurs() {
     let v: Value = serde_json::from_str(&stdout).unwrap();
     assert!(v["note"].is_null(), "{v}");
 }
+
+#[test]
+fn explain_quotes_white_space_tokens_so_each_attempt_stays_on_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    pack(tmp.path(), "clean_school = { \"清廉\" ~ (\"\\n\" | \" \" | \"学校\") }\n");
+    let (code, stdout, _) = run(&[
+        "explain",
+        "建设清廉校园",
+        "--rules",
+        s(tmp.path()),
+        "--no-default-rules",
+        "--rule",
+        "clean-school",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    let attempts = stdout.split("mentions:").next().unwrap();
+    assert!(attempts.contains(r#"expected "\n", " ", 学校"#), "{stdout}");
+    assert!(attempts.lines().skip(1).all(|l| l.starts_with("  clean-school ")), "{stdout}");
+}
