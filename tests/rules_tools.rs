@@ -307,23 +307,31 @@ fn rules_schema_prints_the_shipped_schema() {
 
 #[test]
 fn explain_says_when_a_rule_was_not_tried_because_no_anchor_occurs() {
-    let (code, stdout, _) =
-        run(&["explain", "全市党支部达到五星的612个", "--rule", "star-count-after"]);
+    let tmp = tempfile::tempdir().unwrap();
+    pack(tmp.path(), "clean_school = { \"清廉\" ~ (\"学校\" | \"校园\") }\n");
+    let args = |text: &'static str, json: bool| {
+        let mut v = vec!["explain", text, "--rules", s(tmp.path()), "--no-default-rules"];
+        v.extend(["--rule", "clean-school"]);
+        if json {
+            v.push("--json");
+        }
+        v
+    };
+    let (code, stdout, _) = run(&args("建设廉洁学校", false));
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains(
-            "rule `star-count-after` was not tried: none of its anchors occurs in the text (星级)"
+            "rule `clean-school` was not tried: none of its anchors occurs in the text (清廉)"
         ),
         "{stdout}"
     );
-    let (_, stdout, _) =
-        run(&["explain", "全市党支部达到五星的612个", "--rule", "star-count-after", "--json"]);
+    let (_, stdout, _) = run(&args("建设廉洁学校", true));
     let v: Value = serde_json::from_str(&stdout).unwrap();
     assert!(v["note"].as_str().is_some_and(|n| n.contains("not tried")), "{v}");
-    let (_, stdout, _) =
-        run(&["explain", "全市党支部达到五星级的612个", "--rule", "star-count-after", "--json"]);
+    let (_, stdout, _) = run(&args("建设清廉文化", true));
     let v: Value = serde_json::from_str(&stdout).unwrap();
     assert!(v["note"].is_null(), "{v}");
+    assert!(!v["attempts"].as_array().unwrap().is_empty(), "{v}");
 }
 
 #[test]
