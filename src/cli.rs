@@ -12,6 +12,8 @@ Examples:
   tifa rules list
   tifa rules check my-pack/
   tifa rules test
+  tifa rules coverage examples/corpus
+  tifa rules new my-pack
   tifa viz examples/corpus -o graph.html";
 
 /// Turn Chinese policy and news text into mentions, relations and a
@@ -45,7 +47,7 @@ Examples:
   tifa explain --file article.txt --rule star-rating
   tifa explain '开展“党建+业务”活动' --json")]
     Explain(ExplainArgs),
-    /// List, check and test rule packs.
+    /// List, check, test and measure rule packs; start a new one.
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Draw the graph of entities and relations: DOT, GraphML, GEXF, Cytoscape.js JSON or HTML.
@@ -150,4 +152,79 @@ pub enum RulesCommand {
         #[arg(long = "grammars", value_name = "DIR")]
         grammars: Vec<PathBuf>,
     },
+    /// Count each rule's hits on a corpus; list rules that never fire and near misses.
+    #[command(after_help = "\
+Examples:
+  tifa rules coverage examples/corpus
+  tifa rules coverage corpus/ --rules my-pack/ --examples 10
+  tifa rules coverage corpus/ --json > coverage.json
+
+A near miss of a rule is a sentence where one of its anchors occurs but no
+mention covers that place: the best place to look for a pattern the pack
+lacks.
+
+Exit status: 0 if some rule fired, 1 if none did, 2 on an error.")]
+    Coverage(CoverageArgs),
+    /// Show the mentions and relations a rule change adds and removes on a corpus.
+    #[command(after_help = "\
+Examples:
+  cp -r my-pack /tmp/before     # then edit my-pack/
+  tifa rules diff --before /tmp/before --after my-pack corpus/
+  tifa rules diff --before old/ --after new/ --with-default-rules corpus/ --json
+
+Lines start with - (removed), + (added) or ~ (changed: same type, overlapping
+span, other bounds, rule or fields). Exit status: 0 if something changed, 1 if
+nothing did, 2 on an error.")]
+    Diff(DiffArgs),
+    /// Write a new, working rule pack with one rule and its examples.
+    #[command(after_help = "\
+Examples:
+  tifa rules new clean-schools
+  tifa rules test clean-schools/
+  tifa extract article.txt --rules clean-schools/")]
+    New {
+        /// The pack's folder (created; it must not exist). Its last part names the pack.
+        #[arg(value_name = "NAME")]
+        name: PathBuf,
+    },
+    /// Print the JSON Schema of pack.toml (shipped as docs/pack.schema.json).
+    #[command(after_help = "Examples:\n  tifa rules schema > docs/pack.schema.json")]
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Files or folders of the corpus.
+    #[arg(value_name = "CORPUS", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Near misses shown per rule.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub examples: usize,
+    /// Print JSON for tools instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The pack folder(s) before the change; repeatable.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub before: Vec<PathBuf>,
+    /// The pack folder(s) after the change; repeatable.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub after: Vec<PathBuf>,
+    /// Files or folders of the corpus.
+    #[arg(value_name = "CORPUS", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Load the built-in default pack on both sides too.
+    #[arg(long)]
+    pub with_default_rules: bool,
+    /// Add a folder of shared grammars that packs may import; repeatable.
+    #[arg(long = "grammars", value_name = "DIR")]
+    pub grammars: Vec<PathBuf>,
+    /// Print JSON Lines (with a "change" key) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }

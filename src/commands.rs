@@ -24,6 +24,10 @@ pub fn run(cli: Cli) -> Result<Status> {
         }
         Command::Rules(RulesCommand::Test { dirs, grammars }) => rules_test(&dirs, &grammars),
         Command::Viz(a) => crate::viz::run(a),
+        Command::Rules(RulesCommand::Coverage(a)) => crate::coverage::run(a),
+        Command::Rules(RulesCommand::Diff(a)) => crate::diff::run(a),
+        Command::Rules(RulesCommand::New { name }) => crate::scaffold::new_pack(&name),
+        Command::Rules(RulesCommand::Schema) => crate::scaffold::schema(),
     }
 }
 
@@ -216,6 +220,7 @@ fn explain(a: ExplainArgs) -> Result<Status> {
         chars.get(s..e.min(chars.len())).map(|c| c.iter().collect::<String>()).unwrap_or_default()
     };
 
+    let note = a.rule.as_deref().and_then(|id| not_tried(&packs, id, &exp.attempts));
     let mut out = std::io::stdout().lock();
     if a.json {
         let attempts: Vec<serde_json::Value> = exp
@@ -236,6 +241,7 @@ fn explain(a: ExplainArgs) -> Result<Status> {
             "overlaps": losses,
             "mentions": exp.extraction.mentions,
             "relations": exp.extraction.relations,
+            "note": note,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
@@ -262,10 +268,17 @@ fn explain(a: ExplainArgs) -> Result<Status> {
                     if expected.is_empty() {
                         "nothing more".to_string()
                     } else {
-                        expected.join(", ")
+                        expected
+                            .iter()
+                            .map(|e| crate::coverage::token(e))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 )?,
             }
+        }
+        if let Some(n) = &note {
+            writeln!(out, "  ({n})")?;
         }
         if !exp.losses.is_empty() {
             writeln!(out, "overlaps:")?;
@@ -384,7 +397,7 @@ fn rules_check(dirs: &[PathBuf], grammars: &[PathBuf], allow_warnings: bool) -> 
     for src in &srcs {
         match tifa_rules::load(src, &lib) {
             Ok(p) => {
-                for w in &p.warnings {
+                for w in p.warnings.iter().chain(&tifa_rules::lint::lint(&p)) {
                     println!("{w}");
                     warnings += 1;
                 }
@@ -441,4 +454,35 @@ fn rules_test(dirs: &[PathBuf], grammars: &[PathBuf]) -> Result<Status> {
     }
     println!("{} passed, {} failed", total - failed, failed);
     Ok(if failed > 0 { Status::Nothing } else { Status::Found })
+}
+
+/// Why rule `id` was never tried on the text, when it was not: the most
+/// common answer to "why does my rule not match".
+fn not_tried(
+    packs: &[tifa_rules::Pack],
+    id: &str,
+    attempts: &[tifa_extract::Attempt],
+) -> Option<String> {
+    if attempts.iter().any(|t| t.rule == id) {
+        return None;
+    }
+    let rule = packs.iter().flat_map(|p| &p.rules).find(|r| r.id == id)?;
+    Some(match (&rule.lexicon, &rule.anchors) {
+        (Some(lex), _) => {
+            format!("rule `{id}` was not tried: no term of lexicon `{lex}` occurs in the text")
+        }
+        (None, tifa_rules::Anchors::Literals { literals, .. }) => {
+            let mut shown: Vec<&str> = literals.iter().map(String::as_str).take(12).collect();
+            if literals.len() > 12 {
+                shown.push("…");
+            }
+            format!(
+                "rule `{id}` was not tried: none of its anchors occurs in the text ({}); every match must contain one",
+                shown.join(" ")
+            )
+        }
+        (None, tifa_rules::Anchors::Everywhere) => {
+            format!("rule `{id}` was not tried: the text has no sentence")
+        }
+    })
 }

@@ -6,8 +6,11 @@
 
 mod cli;
 mod commands;
+mod coverage;
+mod diff;
 mod input;
 mod packs;
+mod scaffold;
 mod viz;
 
 use clap::Parser;

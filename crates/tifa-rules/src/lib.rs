@@ -37,6 +37,7 @@
 //! ```
 
 pub mod anchors;
+pub mod lint;
 pub mod manifest;
 pub mod normalizers;
 
@@ -397,6 +398,8 @@ pub struct Pack {
     pub warnings: Vec<Diagnostic>,
     /// Lexicons by name.
     pub lexicons: BTreeMap<String, Lexicon>,
+    /// The grammar text and where its rules are defined (for [`lint::lint`]).
+    pub grammar: lint::GrammarSource,
     vm: pest_vm::Vm,
 }
 
@@ -747,10 +750,31 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
             types,
             warnings: cx.diags,
             lexicons,
+            grammar: lint::GrammarSource {
+                defined_at: definitions(&grammar, &locate),
+                text: grammar,
+            },
             vm: pest_vm::Vm::new(rules),
         }),
         _ => Err(fail(cx.diags)),
     }
+}
+
+/// Where each rule of a (valid) grammar is defined.
+fn definitions(
+    grammar: &str,
+    locate: &dyn Fn(usize, usize) -> Location,
+) -> BTreeMap<String, Location> {
+    let mut out = BTreeMap::new();
+    if let Ok(pairs) = pest_meta::parser::parse(MetaRule::grammar_rules, grammar) {
+        for rule in pairs.filter(|p| p.as_rule() == MetaRule::grammar_rule) {
+            if let Some(id) = rule.into_inner().next() {
+                let (line, col) = id.as_span().start_pos().line_col();
+                out.entry(id.as_str().to_string()).or_insert_with(|| locate(line, col));
+            }
+        }
+    }
+    out
 }
 
 fn grammar_message(e: &pest::error::Error<MetaRule>) -> String {

@@ -3,13 +3,15 @@
 //! Every string that a later check may reject is kept [`Spanned`] so that
 //! the error can name the line and column where the user wrote it.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
 
 /// A whole `pack.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "tifa rule pack manifest (pack.toml)")]
 pub struct Manifest {
     /// Who the pack is and what it needs.
     pub pack: PackSection,
@@ -29,7 +31,7 @@ pub struct Manifest {
 }
 
 /// `[pack]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackSection {
     /// Short name, used as a prefix in diagnostics and listings.
@@ -42,14 +44,16 @@ pub struct PackSection {
     pub version: String,
     /// Shared grammars from a grammar library (`grammars/NAME.pest`).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub imports: Vec<Spanned<String>>,
     /// The pack's own grammar files, relative to the manifest.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub grammars: Vec<Spanned<String>>,
 }
 
 /// `[types.NAME]`: a user-defined mention type.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeDecl {
     /// The field names mentions of this type may carry.
@@ -58,16 +62,17 @@ pub struct TypeDecl {
 }
 
 /// `[lexicons.NAME]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LexiconDecl {
     /// The TSV file, relative to the manifest.
+    #[schemars(with = "String")]
     pub file: Spanned<String>,
 }
 
 /// `[parent_relations]`: which relation an organisation's `parent` field
 /// implies, by the organisation's `kind`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParentRelations {
     /// The relation for kinds not listed in `by_kind`.
@@ -78,22 +83,27 @@ pub struct ParentRelations {
 }
 
 /// One `[[rule]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDecl {
     /// Unique id, printed in every mention the rule makes.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// The mention type it makes.
     #[serde(rename = "type")]
+    #[schemars(with = "String")]
     pub kind: Spanned<String>,
     /// The pest rule to run; defaults to the id with `-` replaced by `_`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub grammar: Option<Spanned<String>>,
     /// Match the terms of this lexicon instead of running a grammar rule.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub lexicon: Option<Spanned<String>>,
     /// The tag or rule whose span is the mention; the whole match when absent.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub text: Option<Spanned<String>>,
     /// Make one mention for each occurrence of the `text` capture (a
     /// byline naming two people, a quoted list of three slogans).
@@ -129,6 +139,7 @@ pub struct RuleDecl {
     pub not_after: Vec<String>,
     /// Field name → where its value comes from.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, FieldDecl>")]
     pub fields: BTreeMap<Spanned<String>, FieldDecl>,
     /// Relations a match states.
     #[serde(default)]
@@ -146,7 +157,7 @@ pub struct RuleDecl {
 
 /// Where a field's value comes from. (Serde cannot keep spans inside an
 /// untagged enum, so problems here are reported at the field's name.)
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum FieldDecl {
     /// Shorthand: the text of this tag or rule.
@@ -156,7 +167,7 @@ pub enum FieldDecl {
 }
 
 /// `{ tag = "...", normalize = "...", value = ..., default = ..., all = bool }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldFull {
     /// The node tag or rule name whose text is the value.
@@ -173,9 +184,11 @@ pub struct FieldFull {
     pub normalize: Option<String>,
     /// A constant value (when no tag is given).
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub value: Option<toml::Value>,
     /// The value when the tag did not take part in the match.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub default: Option<toml::Value>,
     /// Collect every occurrence of the tag into a list, in text order.
     #[serde(default)]
@@ -183,33 +196,39 @@ pub struct FieldFull {
 }
 
 /// `[[rule.checks]]`: `{ tag = "x", in = "lexicon" }` or `{ tag = "x", not_in = "lexicon" }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDecl {
     /// Tag or rule whose text is checked (`self` for the mention text).
+    #[schemars(with = "String")]
     pub tag: Spanned<String>,
     /// When the capture took part, its text must be a term of this lexicon.
     #[serde(default, rename = "in")]
+    #[schemars(with = "Option<String>")]
     pub in_lexicon: Option<Spanned<String>>,
     /// The capture's text must not be a term of this lexicon.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub not_in: Option<Spanned<String>>,
 }
 
 /// `[[rule.relations]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationDecl {
     /// Relation name (`holds`, `runs`, ...).
+    #[schemars(with = "String")]
     pub rel: Spanned<String>,
     /// Tag or rule whose text is the source, or `self` for the mention.
+    #[schemars(with = "String")]
     pub from: Spanned<String>,
     /// Tag or rule whose text is the target, or `self` for the mention.
+    #[schemars(with = "String")]
     pub to: Spanned<String>,
 }
 
 /// `[[rule.examples]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     /// The input sentence.
@@ -219,5 +238,13 @@ pub struct Example {
     pub expect: Option<String>,
     /// Expected field values of that mention (a subset).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub fields: BTreeMap<String, toml::Value>,
+}
+
+/// The JSON Schema of `pack.toml`, generated from these types (shipped as
+/// `docs/pack.schema.json` for editor completion, e.g. with Taplo's
+/// `#:schema` directive).
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or(serde_json::Value::Null)
 }
