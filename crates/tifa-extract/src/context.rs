@@ -1,0 +1,447 @@
+//! Document context: what one sentence cannot say by itself.
+//!
+//! After the rules have matched, [`enrich`] reads the whole document's
+//! mentions together:
+//! - **Abbreviations.** An organisation named in full once (济宁市实验初中)
+//!   and later in short (济宁实验初中, 实验初中 without its area, 市委组织部
+//!   in a document about one city) gets the full name as `canonical`.
+//! - **Document area.** The area a document is about (the most frequent
+//!   area, preferring one named in its opening) becomes the `scope` of star
+//!   ratings that name none.
+//! - **Relations.** `holds` (X 被评为/获评/作为 Y), `runs` (the organisation
+//!   a program or formulation belongs to: the nearest organisation before it
+//!   in its paragraph that is not a partner or a place visited), `works_for`
+//!   (an organisation right before a person's role or name),
+//!   `cooperates_with` (X 与 Y 签订…协议, X 联合 Y), and `part_of` rather
+//!   than `located_in` when the parent is an organisation, not an area.
+//!
+//! Everything here is a pure function of the mentions and the text, so
+//! extraction stays deterministic.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use tifa_model::{Extraction, Mention, Relation, RelationTag};
+
+/// Organisation kinds that are administrative areas.
+const AREA_KINDS: &[&str] = &["province", "city", "district", "county", "town", "village"];
+
+/// Mention types an organisation can run.
+const RUNNABLE: &[&str] = &["Program", "NumberedFormulation", "PlusCompound", "OnePerFormulation"];
+
+/// Words between an organisation and an honour that make it the holder.
+const HOLD_CUES: &[&str] = &[
+    "被评为",
+    "评为",
+    "获评",
+    "荣获",
+    "获得",
+    "被授予",
+    "授予",
+    "被命名为",
+    "命名为",
+    "作为",
+    "成为",
+    "入选",
+    "创成",
+    "被确定为",
+    "确定为",
+    "被认定为",
+    "认定为",
+    "获批",
+];
+
+/// Words that, right before an organisation, make it a partner or a
+/// place visited, not the actor of its clause.
+const NOT_ACTOR_BEFORE: &[&str] = &["与", "和", "同", "赴", "到", "联合", "携手", "向", "在", "对"];
+
+/// Verbs that make "X 与 Y …" a cooperation.
+const COOPERATE_CUES: &[&str] = &["签订", "签署", "签约", "合作", "共建", "结对", "携手", "联合"];
+
+fn kind(m: &Mention) -> &str {
+    m.fields.get("kind").and_then(Value::as_str).unwrap_or("")
+}
+
+fn is_area(m: &Mention) -> bool {
+    m.kind == "Organization" && AREA_KINDS.contains(&kind(m))
+}
+
+fn is_actor(m: &Mention) -> bool {
+    m.kind == "Organization" && !is_area(m) && kind(m) != "media"
+}
+
+/// The name an organisation is scored and related under.
+fn name_of(m: &Mention) -> String {
+    m.fields
+        .get("canonical")
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .unwrap_or(&m.text)
+        .to_string()
+}
+
+/// Character spans of paragraphs (split at line breaks) and sentences
+/// (split at 。！？； as well).
+fn spans(chars: &[char], ends: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in chars.iter().enumerate() {
+        if ends.contains(c) {
+            if i + 1 > start {
+                out.push((start, i + 1));
+            }
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+fn span_of(spans: &[(usize, usize)], pos: usize) -> Option<(usize, usize)> {
+    let i = spans.partition_point(|s| s.1 <= pos);
+    spans.get(i).copied().filter(|s| s.0 <= pos)
+}
+
+fn slice(chars: &[char], a: usize, b: usize) -> String {
+    chars.get(a.min(b)..b.min(chars.len())).map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+/// Adds what only the whole document shows to `ex` (see the module doc).
+pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
+    let chars: Vec<char> = original.chars().collect();
+    let paragraphs = spans(&chars, &['\n']);
+    let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
+    let areas = document_areas(&ex.mentions);
+    resolve_abbreviations(&mut ex.mentions, &areas);
+    if let Some(area) = areas.first() {
+        for m in ex.mentions.iter_mut().filter(|m| m.kind == "StarRating") {
+            let has_level = m.fields.get("level").is_some_and(|v| !v.is_null());
+            if has_level && !m.fields.contains_key("scope") {
+                m.fields.insert("scope".into(), Value::String(area.clone()));
+            }
+        }
+    }
+
+    let mut rels: Vec<Relation> = Vec::new();
+    let mentions = &ex.mentions;
+    let mk =
+        |rel: &str, from: &Mention, to: &Mention, from_name: String, to_name: String| Relation {
+            doc: doc.to_string(),
+            record: RelationTag::Relation,
+            rel: rel.to_string(),
+            from: from_name,
+            to: to_name,
+            start: from.start.min(to.start),
+            end: from.end.max(to.end),
+            rule: format!("context:{rel}"),
+        };
+    let orgs: Vec<&Mention> = mentions.iter().filter(|m| m.kind == "Organization").collect();
+    let actor_ok = |o: &Mention| -> bool {
+        let before = slice(&chars, o.start.saturating_sub(2), o.start);
+        is_actor(o) && !NOT_ACTOR_BEFORE.iter().any(|w| before.ends_with(w))
+    };
+
+    for m in mentions {
+        match m.kind.as_str() {
+            "Designation" | "StarRating" => {
+                let Some(sent) = span_of(&sentences, m.start) else { continue };
+                // The nearest organisation before a holding cue before m.
+                let holder = orgs
+                    .iter()
+                    .filter(|o| is_actor(o) && o.start >= sent.0 && o.end <= m.start)
+                    .filter(|o| {
+                        let between = slice(&chars, o.end, m.start);
+                        HOLD_CUES.iter().any(|c| between.contains(c))
+                            && !between.contains('，')
+                            && between.chars().count() <= 30
+                    })
+                    .max_by_key(|o| o.end);
+                if let Some(h) = holder {
+                    rels.push(mk("holds", h, m, name_of(h), m.text.clone()));
+                }
+            }
+            k if RUNNABLE.contains(&k) => {
+                let Some(par) = span_of(&paragraphs, m.start) else { continue };
+                let owner = orgs
+                    .iter()
+                    .filter(|o| o.start >= par.0 && o.end <= m.start && actor_ok(o))
+                    .max_by_key(|o| o.end)
+                    .copied();
+                if let Some(o) = owner {
+                    rels.push(mk("runs", o, m, name_of(o), m.text.clone()));
+                }
+            }
+            "Person" => {
+                let Some(sent) = span_of(&sentences, m.start) else { continue };
+                let lo = m.start.saturating_sub(16).max(sent.0);
+                // In a byline the organisation is often on the line before.
+                let lo_line = m.start.saturating_sub(30);
+                let employer = orgs
+                    .iter()
+                    .filter(|o| {
+                        o.end <= m.start
+                            && !is_area(o)
+                            && (o.start >= lo
+                                || (kind(o) == "media"
+                                    && o.start >= lo_line
+                                    && slice(&chars, o.end, m.start).matches('\n').count() <= 1))
+                    })
+                    .filter(|o| {
+                        let between = slice(&chars, o.end, m.start);
+                        !between.contains('，') && !between.contains('、') || between.len() < 12
+                    })
+                    .max_by_key(|o| o.end);
+                if let Some(e) = employer {
+                    // 济南市教育局党组书记、局长王品木: the person works for the bureau.
+                    let name = match e.fields.get("parent").and_then(Value::as_str) {
+                        Some(p) if kind(e) == "party_committee" && !p.is_empty() => {
+                            let parent_is_org = orgs.iter().any(|o| o.text == p && !is_area(o))
+                                || !p.ends_with(['市', '省', '县', '区']);
+                            if parent_is_org {
+                                p.to_string()
+                            } else {
+                                name_of(e)
+                            }
+                        }
+                        _ => name_of(e),
+                    };
+                    rels.push(mk("works_for", m, e, m.text.clone(), name));
+                }
+            }
+            _ => {}
+        }
+    }
+    cooperations(&chars, &sentences, &orgs, &mut rels, &mk);
+    fix_parent_relations(&mut ex.relations, mentions);
+    ex.relations.extend(rels);
+    ex.relations.sort_by(|a, b| {
+        (a.start, &a.rel, &a.from, &a.to, a.end, &a.rule)
+            .cmp(&(b.start, &b.rel, &b.from, &b.to, b.end, &b.rule))
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    ex.relations
+        .retain(|r| r.from != r.to && seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
+}
+
+/// X 与 Y、Z 签订…协议; X 联合 Y、Z 开展…
+fn cooperations(
+    chars: &[char],
+    sentences: &[(usize, usize)],
+    orgs: &[&Mention],
+    rels: &mut Vec<Relation>,
+    mk: &dyn Fn(&str, &Mention, &Mention, String, String) -> Relation,
+) {
+    for &(s, e) in sentences {
+        let in_sent: Vec<&Mention> =
+            orgs.iter().copied().filter(|o| o.start >= s && o.end <= e && !is_area(o)).collect();
+        for (i, x) in in_sent.iter().enumerate() {
+            let Some(y0) = in_sent.get(i + 1) else { continue };
+            let link = slice(chars, x.end, y0.start);
+            let is_联合 = link == "联合" || link == "携手";
+            if !(is_联合 || ["与", "和", "同"].contains(&link.as_str())) {
+                continue;
+            }
+            // The partners: y0 and those listed after it with 、 or 和.
+            let mut partners = vec![*y0];
+            for y in &in_sent[i + 2..] {
+                let last = partners[partners.len() - 1];
+                let sep = slice(chars, last.end, y.start);
+                if ["、", "和", "及", "与"].contains(&sep.as_str()) {
+                    partners.push(y);
+                } else {
+                    break;
+                }
+            }
+            let last = partners[partners.len() - 1];
+            let rest = slice(chars, last.end, (last.end + 30).min(e));
+            if !is_联合 && !COOPERATE_CUES.iter().any(|c| rest.contains(c)) {
+                continue;
+            }
+            for y in partners {
+                rels.push(mk("cooperates_with", x, y, name_of(x), name_of(y)));
+            }
+        }
+    }
+}
+
+/// A parent that is an organisation, not an area, makes `part_of`.
+fn fix_parent_relations(rels: &mut [Relation], mentions: &[Mention]) {
+    let canon: BTreeMap<&str, String> = mentions
+        .iter()
+        .filter(|m| m.kind == "Organization")
+        .map(|m| (m.text.as_str(), name_of(m)))
+        .collect();
+    let area_names: Vec<&str> =
+        mentions.iter().filter(|m| is_area(m)).map(|m| m.text.as_str()).collect();
+    for r in rels.iter_mut() {
+        if let Some(c) = canon.get(r.from.as_str()) {
+            r.from = c.clone();
+        }
+        if let Some(c) = canon.get(r.to.as_str()) {
+            r.to = c.clone();
+        }
+        let to_is_area = area_names.contains(&r.to.as_str())
+            || (r.to.ends_with(['省', '市', '县', '区', '镇', '乡', '村', '旗'])
+                && !canon.contains_key(r.to.as_str()))
+            || r.to.ends_with("街道");
+        if r.rel == "located_in" && !to_is_area {
+            r.rel = "part_of".into();
+        }
+    }
+}
+
+/// Areas named in the document, the one it is about first: most mentions,
+/// with a bonus for being named in the opening 200 characters; lower
+/// levels (district, county) win ties.
+fn document_areas(mentions: &[Mention]) -> Vec<String> {
+    let mut score: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    for m in mentions.iter().filter(|m| is_area(m)) {
+        let level = match kind(m) {
+            "district" | "county" => 2,
+            "city" => 1,
+            _ => 0,
+        };
+        let e = score.entry(name_of(m)).or_insert((0, level));
+        e.0 += 2 + if m.start < 200 { 3 } else { 0 };
+    }
+    let mut v: Vec<(String, (i64, usize))> = score.into_iter().collect();
+    v.sort_by(|a, b| (b.1 .0, b.1 .1).cmp(&(a.1 .0, a.1 .1)).then(a.0.cmp(&b.0)));
+    v.into_iter().map(|(n, _)| n).collect()
+}
+
+/// Gives short names of organisations their full name as `canonical`.
+fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) {
+    let mut short: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
+    for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        let Some(parent) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        let Some(rest) = m.text.strip_prefix(parent) else { continue };
+        if rest.chars().count() < 2 {
+            continue;
+        }
+        let entry = (m.text.clone(), Some(parent.to_string()));
+        if rest.chars().count() >= 4 {
+            short.entry(rest.to_string()).or_insert_with(|| entry.clone());
+        }
+        let pc: Vec<char> = parent.chars().collect();
+        if pc.len() >= 3 && matches!(pc[pc.len() - 1], '市' | '县' | '区') {
+            let stem: String = pc[..pc.len() - 1].iter().collect();
+            short.entry(format!("{stem}{rest}")).or_insert(entry);
+        }
+    }
+    // 市委组织部, 区教育局党委: a body of the document's own area.
+    let area_of_level = |c: char| areas.iter().find(|a| a.ends_with(c)).cloned();
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        if m.fields.get("canonical").and_then(Value::as_str).is_some_and(|c| !c.is_empty()) {
+            continue;
+        }
+        if let Some((full, parent)) = short.get(&m.text) {
+            if *full != m.text {
+                m.fields.insert("canonical".into(), Value::String(full.clone()));
+                if let Some(p) = parent {
+                    m.fields.entry("parent".to_string()).or_insert(Value::String(p.clone()));
+                }
+                continue;
+            }
+        }
+        let first = m.text.chars().next().unwrap_or(' ');
+        let second: String = m.text.chars().skip(1).take(2).collect();
+        if matches!(first, '市' | '区' | '县')
+            && (second.starts_with('委') || second == "教育" || second == "教体")
+        {
+            if let Some(area) = area_of_level(first) {
+                let full = format!("{area}{}", &m.text[first.len_utf8()..]);
+                m.fields.insert("canonical".into(), Value::String(full));
+                m.fields.insert("parent".into(), Value::String(area));
+            }
+        }
+    }
+    // Parents named in short take the full name too.
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization") {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        if let Some((full, _)) = short.get(p) {
+            if full != &m.text {
+                m.fields.insert("parent".into(), Value::String(full.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tifa_model::Fields;
+
+    fn org(text: &str, start: usize, kind: &str, parent: Option<&str>) -> Mention {
+        let mut fields = Fields::new();
+        fields.insert("kind".into(), kind.into());
+        if let Some(p) = parent {
+            fields.insert("parent".into(), p.into());
+        }
+        Mention {
+            doc: "d".into(),
+            kind: "Organization".into(),
+            text: text.into(),
+            start,
+            end: start + text.chars().count(),
+            rule: "t".into(),
+            fields,
+        }
+    }
+
+    fn at(text: &str, needle: &str) -> usize {
+        let b = text.find(needle).expect("needle");
+        text[..b].chars().count()
+    }
+
+    #[test]
+    fn short_school_name_gets_the_full_one() {
+        let t = "成都市实验小学开展活动。成都实验小学教师参加。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("成都市", 0, "city", Some("四川省")),
+                org("成都市实验小学", 0, "school", Some("成都市")),
+                org("成都实验小学", at(t, "成都实验小学"), "school", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[2].fields["canonical"], "成都市实验小学");
+        assert_eq!(ex.mentions[2].fields["parent"], "成都市");
+    }
+
+    #[test]
+    fn holder_of_an_honour_and_partners() {
+        let t = "长沙市第一中学被评为全国文明校园。长沙市教育局与湖南师范大学签订合作协议。";
+        let mut des = org("全国文明校园", at(t, "全国文明校园"), "", None);
+        des.kind = "Designation".into();
+        let mut ex = Extraction {
+            mentions: vec![
+                org("长沙市第一中学", 0, "school", Some("长沙市")),
+                des,
+                org("长沙市教育局", at(t, "长沙市教育局"), "bureau", Some("长沙市")),
+                org("湖南师范大学", at(t, "湖南师范大学"), "university", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let rels: Vec<(&str, &str, &str)> =
+            ex.relations.iter().map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str())).collect();
+        assert!(rels.contains(&("holds", "长沙市第一中学", "全国文明校园")), "{rels:?}");
+        assert!(rels.contains(&("cooperates_with", "长沙市教育局", "湖南师范大学")), "{rels:?}");
+    }
+
+    #[test]
+    fn no_cooperation_without_a_cue() {
+        let t = "长沙市教育局和湖南师范大学的代表出席。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("长沙市教育局", 0, "bureau", None),
+                org("湖南师范大学", at(t, "湖南师范大学"), "university", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(ex.relations.iter().all(|r| r.rel != "cooperates_with"));
+    }
+}
