@@ -7,7 +7,8 @@
 //!   in a document about one city) gets the full name as `canonical`.
 //! - **Document area.** The area a document is about (the most frequent
 //!   area, preferring one named in its opening) becomes the `scope` of star
-//!   ratings that name none.
+//!   ratings that name none, and the `parent` of schools named after it
+//!   without its suffix (金乡一中 in a document about 金乡县).
 //! - **Relations.** `holds` (X 被评为/获评/作为 Y), `runs` (the organisation
 //!   a program or formulation belongs to: the nearest organisation before it
 //!   in its paragraph that is not a partner or a place visited), `works_for`
@@ -53,6 +54,10 @@ const HOLD_CUES: &[&str] = &[
 /// Words that, right before an organisation, make it a partner or a
 /// place visited, not the actor of its clause.
 const NOT_ACTOR_BEFORE: &[&str] = &["与", "和", "同", "赴", "到", "联合", "携手", "向", "在", "对"];
+
+/// Rules of the default pack that find national bodies (教育部, 中国共产党):
+/// never taken as the actor running a local program.
+const NATIONAL_RULES: &[&str] = &["ministry", "central-body"];
 
 /// Verbs that make "X 与 Y …" a cooperation.
 const COOPERATE_CUES: &[&str] = &["签订", "签署", "签约", "合作", "共建", "结对", "携手", "联合"];
@@ -137,9 +142,12 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             rule: format!("context:{rel}"),
         };
     let orgs: Vec<&Mention> = mentions.iter().filter(|m| m.kind == "Organization").collect();
+    // National bodies named in a local article are seldom its actors.
     let actor_ok = |o: &Mention| -> bool {
         let before = slice(&chars, o.start.saturating_sub(2), o.start);
-        is_actor(o) && !NOT_ACTOR_BEFORE.iter().any(|w| before.ends_with(w))
+        is_actor(o)
+            && !NATIONAL_RULES.contains(&o.rule.as_str())
+            && !NOT_ACTOR_BEFORE.iter().any(|w| before.ends_with(w))
     };
 
     for m in mentions {
@@ -149,7 +157,9 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                 // The nearest organisation before a holding cue before m.
                 let holder = orgs
                     .iter()
-                    .filter(|o| is_actor(o) && o.start >= sent.0 && o.end <= m.start)
+                    .filter(|o| {
+                        (is_actor(o) || is_area(o)) && o.start >= sent.0 && o.end <= m.start
+                    })
                     .filter(|o| {
                         let between = slice(&chars, o.end, m.start);
                         HOLD_CUES.iter().any(|c| between.contains(c))
@@ -189,7 +199,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     })
                     .filter(|o| {
                         let between = slice(&chars, o.end, m.start);
-                        !between.contains('，') && !between.contains('、') || between.len() < 12
+                        !between.contains(['，', '。', ',']) && between.chars().count() <= 10
                     })
                     .max_by_key(|o| o.end);
                 if let Some(e) = employer {
@@ -234,7 +244,7 @@ fn cooperations(
 ) {
     for &(s, e) in sentences {
         let in_sent: Vec<&Mention> =
-            orgs.iter().copied().filter(|o| o.start >= s && o.end <= e && !is_area(o)).collect();
+            orgs.iter().copied().filter(|o| o.start >= s && o.end <= e).collect();
         for (i, x) in in_sent.iter().enumerate() {
             let Some(y0) = in_sent.get(i + 1) else { continue };
             let link = slice(chars, x.end, y0.start);
@@ -354,6 +364,23 @@ fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) {
                 m.fields.insert("canonical".into(), Value::String(full));
                 m.fields.insert("parent".into(), Value::String(area));
             }
+        }
+    }
+    // A school named after an area of the document without its suffix
+    // (金乡一中 in a document about 金乡县) is placed there.
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        if m.fields.get("parent").and_then(Value::as_str).is_some_and(|p| !p.is_empty()) {
+            continue;
+        }
+        if !matches!(kind(m), "school" | "kindergarten" | "education_group") {
+            continue;
+        }
+        let placed = areas.iter().find(|a| {
+            let stem: String = a.chars().take(a.chars().count().saturating_sub(1)).collect();
+            stem.chars().count() >= 2 && m.text.starts_with(&stem)
+        });
+        if let Some(a) = placed {
+            m.fields.insert("parent".into(), Value::String(a.clone()));
         }
     }
     // Parents named in short take the full name too.
