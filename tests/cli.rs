@@ -471,3 +471,38 @@ fn a_missing_input_is_an_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no/such/file.txt"), "{stderr}");
 }
+
+#[test]
+fn eval_prints_the_scorer_table_and_the_errors() {
+    let fx = root().join("crates/tifa-eval/tests/fixtures");
+    let (code, out, _) =
+        run(&["eval", path_str(&fx.join("gold.jsonl")), path_str(&fx.join("pred.jsonl"))]);
+    assert_eq!(code, 0);
+    let want = std::fs::read_to_string(fx.join("expected_table.txt")).expect("table");
+    assert!(out.starts_with(&want), "{out}");
+    assert!(out.contains("  b.txt\tNumberedFormulation\t五个方面  [numbered-set]"), "{out}");
+    let (code, _, err) =
+        run(&["eval", path_str(&fx.join("gold.jsonl")), path_str(&fx.join("nope.jsonl"))]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn eval_extracts_a_corpus_when_given_texts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("a.txt"), "推行“党建+教研”模式，培训教师1.5万余人次。")
+        .expect("write");
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &gold,
+        "{\"doc\":\"a.txt\",\"type\":\"PlusCompound\",\"text\":\"党建+教研\",\"fields\":{\"left\":\"党建\",\"right\":\"教研\"}}\n",
+    )
+    .expect("write");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    std::fs::rename(dir.path().join("a.txt"), corpus.join("a.txt")).expect("mv");
+    let (code, out, err) = run(&["eval", path_str(&gold), path_str(&corpus), "--summary"]);
+    assert_eq!(code, 0, "{err}");
+    let row = out.lines().find(|l| l.starts_with("PlusCompound")).expect("row");
+    assert!(row.contains("1.000"), "{row}");
+    assert!(out.lines().any(|l| l.starts_with("Quantity") && l.contains("0.000")), "{out}");
+}
