@@ -216,6 +216,11 @@ fn extract(a: ExtractArgs) -> Result<Status> {
                     mentions += extraction.mentions.len();
                     relations += extraction.relations.len();
                     write_doc(&mut out, a.format, &extraction).context("writing output")?;
+                    if !a.quiet {
+                        for d in &extraction.diagnostics {
+                            bar.suspend(|| eprintln!("tifa: {d}"));
+                        }
+                    }
                 }
                 DocResult::Skipped(msg) => {
                     skipped += 1;

@@ -119,6 +119,8 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
     let areas = document_areas(&ex.mentions);
     resolve_abbreviations(&mut ex.mentions, &areas);
+    let warnings = crate::items::fill(doc, &chars, &mut ex.mentions);
+    ex.diagnostics.extend(warnings);
     if let Some(area) = areas.first() {
         for m in ex.mentions.iter_mut().filter(|m| m.kind == "StarRating") {
             let has_level = m.fields.get("level").is_some_and(|v| !v.is_null());

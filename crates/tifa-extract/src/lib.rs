@@ -36,6 +36,7 @@
 
 mod context;
 pub mod examples;
+mod items;
 mod resolve;
 
 use aho_corasick::AhoCorasick;
