@@ -59,6 +59,26 @@ const HOLD_CUES: &[&str] = &[
 /// place visited, not the actor of its clause.
 const NOT_ACTOR_BEFORE: &[&str] = &["与", "和", "同", "赴", "到", "联合", "携手", "向", "在", "对"];
 
+/// Words that refer back to a school named before (学校建机制、巧布局).
+const SCHOOL_ANAPHORS: &[&str] = &["学校", "该校", "我校", "全校"];
+
+/// Verbs after which an area opening a clause is its actor: 金乡县在…开展.
+const AREA_ACTOR_VERBS: &[&str] = &[
+    "在", "以", "把", "将", "坚持", "推行", "实施", "开展", "通过", "按照", "围绕", "聚焦", "深入",
+    "全面", "积极", "大力", "持续", "创新",
+];
+
+/// An area that opens its clause and is followed by a verb acts itself.
+fn area_subject(chars: &[char], o: &Mention) -> bool {
+    if !is_area(o) {
+        return false;
+    }
+    let prev = if o.start == 0 { '\n' } else { chars[o.start - 1] };
+    let opens = matches!(prev, '\n' | '，' | '。' | ',' | '；' | '：');
+    let next = slice(chars, o.end, o.end + 2);
+    opens && AREA_ACTOR_VERBS.iter().any(|v| next.starts_with(v))
+}
+
 /// Rules of the default pack that find national bodies (教育部, 中国共产党):
 /// never taken as the actor running a local program.
 const NATIONAL_RULES: &[&str] = &["ministry", "central-body"];
@@ -122,7 +142,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let paragraphs = spans(&chars, &['\n']);
     let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
     let areas = document_areas(&ex.mentions);
-    resolve_abbreviations(&mut ex.mentions, &areas);
+    let short = resolve_abbreviations(&mut ex.mentions, &areas);
     let warnings = crate::items::fill(doc, &chars, &mut ex.mentions);
     ex.diagnostics.extend(warnings);
     rating_fields(&chars, &sentences, &mut ex.mentions, areas.first());
@@ -162,9 +182,17 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     })
                     .filter(|o| {
                         let between = slice(&chars, o.end, m.start);
-                        HOLD_CUES.iter().any(|c| between.contains(c))
-                            && !between.contains('，')
-                            && between.chars().count() <= 30
+                        // 某某小学等15所示范点
+                        let listed = between.strip_prefix('等').is_some_and(|r| {
+                            let d = r.trim_end_matches(['所', '个', '家', '名', '批']);
+                            d.len() < r.len()
+                                && !d.is_empty()
+                                && d.chars().all(|c| c.is_ascii_digit())
+                        });
+                        listed
+                            || HOLD_CUES.iter().any(|c| between.contains(c))
+                                && !between.contains('，')
+                                && between.chars().count() <= 30
                     })
                     .max_by_key(|o| o.end);
                 if let Some(h) = holder {
@@ -175,9 +203,29 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                 let Some(par) = span_of(&paragraphs, m.start) else { continue };
                 let owner = orgs
                     .iter()
-                    .filter(|o| o.start >= par.0 && o.end <= m.start && actor_ok(o))
+                    .filter(|o| o.start >= par.0 && o.end <= m.start)
+                    .filter(|o| actor_ok(o) || area_subject(&chars, o))
                     .max_by_key(|o| o.end)
-                    .copied();
+                    .copied()
+                    .or_else(|| {
+                        // 学校建机制…: the school named in an earlier paragraph.
+                        let before = slice(&chars, par.0, m.start);
+                        let anaphor = SCHOOL_ANAPHORS.iter().any(|w| {
+                            before.starts_with(w)
+                                || ["，", "。", ","]
+                                    .iter()
+                                    .any(|p| before.contains(&format!("{p}{w}")))
+                        });
+                        anaphor
+                            .then(|| {
+                                orgs.iter()
+                                    .filter(|o| o.end <= par.0 && par.0 - o.end < 600)
+                                    .filter(|o| matches!(kind(o), "school" | "kindergarten"))
+                                    .max_by_key(|o| o.end)
+                                    .copied()
+                            })
+                            .flatten()
+                    });
                 if let Some(o) = owner {
                     rels.push(mk("runs", o, m, name_of(o), m.text.clone()));
                 }
@@ -222,8 +270,54 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             _ => {}
         }
     }
-    cooperations(&chars, &sentences, &orgs, &mut rels, &mk);
-    fix_parent_relations(&mut ex.relations, mentions);
+    cooperations(&chars, &sentences, &paragraphs, &orgs, &mut rels, &mk);
+    // Parents set or renamed here need their relation too.
+    for m in mentions.iter().filter(|m| m.kind == "Organization") {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str).filter(|p| !p.is_empty())
+        else {
+            continue;
+        };
+        let rel = match kind(m) {
+            "province" | "city" | "district" | "county" | "branch" => "part_of",
+            _ => "located_in",
+        };
+        rels.push(Relation {
+            doc: doc.to_string(),
+            record: RelationTag::Relation,
+            rel: rel.into(),
+            from: name_of(m),
+            to: p.to_string(),
+            start: m.start,
+            end: m.end,
+            rule: m.rule.clone(),
+        });
+    }
+    // A parent that is not named alone (金乡二中 of 金乡二中党总支) is still
+    // placed in the area its name starts with.
+    for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        if mentions.iter().any(|o| o.kind == "Organization" && (o.text == p || name_of(o) == p)) {
+            continue;
+        }
+        let area = areas.iter().filter(|a| a.as_str() != p).find(|a| {
+            let stem: String = a.chars().take(a.chars().count().saturating_sub(1)).collect();
+            p.starts_with(a.as_str()) || (stem.chars().count() >= 2 && p.starts_with(&stem))
+        });
+        if let Some(a) = area {
+            rels.push(Relation {
+                doc: doc.to_string(),
+                record: RelationTag::Relation,
+                rel: "located_in".into(),
+                from: p.to_string(),
+                to: a.clone(),
+                start: m.start,
+                end: m.end,
+                rule: "context:located_in".into(),
+            });
+        }
+    }
+    fix_parent_relations(&mut ex.relations, mentions, &short);
+    fix_parent_relations(&mut rels, mentions, &short);
     ex.relations.extend(rels);
     ex.relations.sort_by(|a, b| {
         (a.start, &a.rel, &a.from, &a.to, a.end, &a.rule)
@@ -378,27 +472,43 @@ fn is_verb_start(chars: &[char], i: usize) -> bool {
     VERBS.iter().any(|v| rest.starts_with(v))
 }
 
-/// X 与 Y、Z 签订…协议; X 联合 Y、Z 开展…
+/// X 与 Y、Z 签订…协议; X 联合 Y、Z 开展… (X may be named earlier in the
+/// paragraph, or be the document's main actor, when 联合 opens a clause).
 fn cooperations(
     chars: &[char],
     sentences: &[(usize, usize)],
+    paragraphs: &[(usize, usize)],
     orgs: &[&Mention],
     rels: &mut Vec<Relation>,
     mk: &dyn Fn(&str, &Mention, &Mention, String, String) -> Relation,
 ) {
+    let main = main_actor(orgs);
     for &(s, e) in sentences {
         let in_sent: Vec<&Mention> =
             orgs.iter().copied().filter(|o| o.start >= s && o.end <= e).collect();
-        for (i, x) in in_sent.iter().enumerate() {
-            let Some(y0) = in_sent.get(i + 1) else { continue };
-            let link = slice(chars, x.end, y0.start);
-            let is_联合 = link == "联合" || link == "携手";
-            if !(is_联合 || ["与", "和", "同"].contains(&link.as_str())) {
+        for (i, y0) in in_sent.iter().enumerate() {
+            let lead = slice(chars, y0.start.saturating_sub(2), y0.start);
+            let joint = ["联合", "会同", "携手"].iter().any(|w| lead.ends_with(w));
+            let x = if joint {
+                let par = span_of(paragraphs, y0.start).unwrap_or((s, e));
+                orgs.iter()
+                    .copied()
+                    .filter(|o| is_actor(o) && o.start >= par.0 && o.end + 2 <= y0.start)
+                    .max_by_key(|o| o.end)
+                    .or(main)
+            } else {
+                let prev = i.checked_sub(1).map(|j| in_sent[j]);
+                prev.filter(|x| {
+                    ["与", "和", "同"].contains(&slice(chars, x.end, y0.start).as_str())
+                })
+            };
+            let Some(x) = x else { continue };
+            if name_of(x) == name_of(y0) {
                 continue;
             }
             // The partners: y0 and those listed after it with 、 or 和.
             let mut partners = vec![*y0];
-            for y in &in_sent[i + 2..] {
+            for y in &in_sent[i + 1..] {
                 let last = partners[partners.len() - 1];
                 let sep = slice(chars, last.end, y.start);
                 if ["、", "和", "及", "与"].contains(&sep.as_str()) {
@@ -409,7 +519,7 @@ fn cooperations(
             }
             let last = partners[partners.len() - 1];
             let rest = slice(chars, last.end, (last.end + 30).min(e));
-            if !is_联合 && !COOPERATE_CUES.iter().any(|c| rest.contains(c)) {
+            if !joint && !COOPERATE_CUES.iter().any(|c| rest.contains(c)) {
                 continue;
             }
             for y in partners {
@@ -419,8 +529,34 @@ fn cooperations(
     }
 }
 
+/// The organisation a document is mostly about: the actor named most
+/// often, if named at least three times.
+fn main_actor<'a>(orgs: &[&'a Mention]) -> Option<&'a Mention> {
+    let mut count: BTreeMap<String, (usize, std::cmp::Reverse<usize>)> = BTreeMap::new();
+    for o in orgs.iter().filter(|o| is_actor(o) && !NATIONAL_RULES.contains(&o.rule.as_str())) {
+        let e = count.entry(name_of(o)).or_insert((0, std::cmp::Reverse(o.start)));
+        e.0 += 1;
+    }
+    // Named in the title or opening: counts as named three times.
+    for o in orgs.iter().filter(|o| is_actor(o) && o.start < 60) {
+        if let Some(e) = count.get_mut(&name_of(o)) {
+            e.0 += 2;
+            break;
+        }
+    }
+    let (name, (n, _)) = count.into_iter().max_by_key(|(_, v)| *v)?;
+    if n < 3 {
+        return None;
+    }
+    orgs.iter().copied().find(|o| name_of(o) == name)
+}
+
 /// A parent that is an organisation, not an area, makes `part_of`.
-fn fix_parent_relations(rels: &mut [Relation], mentions: &[Mention]) {
+fn fix_parent_relations(
+    rels: &mut [Relation],
+    mentions: &[Mention],
+    short: &BTreeMap<String, String>,
+) {
     let canon: BTreeMap<&str, String> = mentions
         .iter()
         .filter(|m| m.kind == "Organization")
@@ -433,6 +569,8 @@ fn fix_parent_relations(rels: &mut [Relation], mentions: &[Mention]) {
             r.from = c.clone();
         }
         if let Some(c) = canon.get(r.to.as_str()) {
+            r.to = c.clone();
+        } else if let Some(c) = short.get(&r.to) {
             r.to = c.clone();
         }
         let to_is_area = area_names.contains(&r.to.as_str())
@@ -465,7 +603,7 @@ fn document_areas(mentions: &[Mention]) -> Vec<String> {
 }
 
 /// Gives short names of organisations their full name as `canonical`.
-fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) {
+fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) -> BTreeMap<String, String> {
     let mut short: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
     for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
         let Some(parent) = m.fields.get("parent").and_then(Value::as_str) else { continue };
@@ -505,8 +643,14 @@ fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) {
         {
             if let Some(area) = area_of_level(first) {
                 let full = format!("{area}{}", &m.text[first.len_utf8()..]);
+                // 区教育局党委 belongs to the bureau, 市委组织部 to the area.
+                let bureau = ["机关党委", "党委", "党组"]
+                    .iter()
+                    .find_map(|sfx| full.strip_prefix(&area)?.strip_suffix(sfx))
+                    .filter(|b| !b.starts_with('委'))
+                    .map(|b| format!("{area}{b}"));
                 m.fields.insert("canonical".into(), Value::String(full));
-                m.fields.insert("parent".into(), Value::String(area));
+                m.fields.insert("parent".into(), Value::String(bureau.unwrap_or(area)));
             }
         }
     }
@@ -536,6 +680,7 @@ fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) {
             }
         }
     }
+    short.into_iter().map(|(k, (full, _))| (k, full)).collect()
 }
 
 #[cfg(test)]
@@ -667,5 +812,89 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[0].fields["subject"], "党员");
         assert_eq!(ex.mentions[1].fields["subject"], "幼儿园");
+    }
+
+    fn rels(ex: &Extraction) -> Vec<(String, String, String)> {
+        ex.relations.iter().map(|r| (r.rel.clone(), r.from.clone(), r.to.clone())).collect()
+    }
+
+    fn has(ex: &Extraction, rel: &str, from: &str, to: &str) -> bool {
+        rels(ex).contains(&(rel.to_string(), from.to_string(), to.to_string()))
+    }
+
+    #[test]
+    fn joint_work_with_the_documents_actor() {
+        let t = "温州市委教育工委扎实推进党建工作\n\n今年以来，全市深化“清廉学校”建设，会同市委宣传部开展评选。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("温州市", 0, "city", Some("浙江省")),
+                org("温州市委教育工委", 0, "party_committee", Some("温州市")),
+                org("市委宣传部", at(t, "市委宣传部"), "party_committee", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[2].fields["canonical"], "温州市委宣传部");
+        assert!(
+            has(&ex, "cooperates_with", "温州市委教育工委", "温州市委宣传部"),
+            "{:?}",
+            rels(&ex)
+        );
+        assert!(has(&ex, "located_in", "温州市委宣传部", "温州市"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn programs_run_by_the_school_a_later_paragraph_means() {
+        let t =
+            "昆明市第一中学作为省级示范校，成绩突出。\n\n为加强队伍建设，学校推行“青蓝结对”制度。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("昆明市第一中学", 0, "school", Some("昆明市")),
+                typed("Program", "青蓝结对", at(t, "青蓝结对"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(has(&ex, "runs", "昆明市第一中学", "青蓝结对"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn an_area_opening_its_clause_runs_what_follows() {
+        let t = "近年来，宁乡市在全市开展“书香校园”活动。在宁乡市举行的“书香校园”展示中……";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("宁乡市", at(t, "宁乡市"), "county", Some("长沙市")),
+                typed("Program", "书香校园", at(t, "书香校园"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(has(&ex, "runs", "宁乡市", "书香校园"), "{:?}", rels(&ex));
+        let t2 = "在宁乡市举行“书香校园”展示。";
+        let mut ex2 = Extraction {
+            mentions: vec![
+                org("宁乡市", 1, "county", Some("长沙市")),
+                typed("Program", "书香校园", at(t2, "书香校园"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t2, &mut ex2);
+        assert!(ex2.relations.iter().all(|r| r.rel != "runs"), "{:?}", rels(&ex2));
+    }
+
+    #[test]
+    fn a_bureau_committee_named_in_short_belongs_to_the_bureau() {
+        let t = "海曙区教育局召开会议。区教育局党委书记讲话。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("海曙区", 0, "district", Some("宁波市")),
+                org("海曙区教育局", 0, "bureau", Some("海曙区")),
+                org("区教育局党委", at(t, "区教育局党委"), "party_committee", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[2].fields["canonical"], "海曙区教育局党委");
+        assert!(has(&ex, "part_of", "海曙区教育局党委", "海曙区教育局"), "{:?}", rels(&ex));
     }
 }
