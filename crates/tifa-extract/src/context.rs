@@ -455,7 +455,7 @@ fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
 fn strip_verb(s: &str) -> String {
     const LEADS: &[&str] = &[
         "举办", "开展", "开通", "发放", "评选", "公布", "建成", "新建", "培训", "组织", "累计",
-        "完成", "覆盖", "选派", "配备", "建立", "创建", "打造", "培育", "招聘", "投入",
+        "完成", "覆盖", "选派", "配备", "建立", "创建", "打造", "培育", "招聘", "投入", "来自",
     ];
     let mut s = s.to_string();
     while let Some(l) = LEADS.iter().find(|l| s.starts_with(*l)) {
@@ -466,8 +466,10 @@ fn strip_verb(s: &str) -> String {
 
 /// Verbs that end a noun phrase after a count: 46个党组织获评….
 fn is_verb_start(chars: &[char], i: usize) -> bool {
-    const VERBS: &[&str] =
-        &["获", "被", "参加", "参与", "达到", "开展", "完成", "实现", "入选", "成为", "覆盖", "占"];
+    const VERBS: &[&str] = &[
+        "获", "被", "参加", "参与", "参赛", "出席", "报名", "达到", "开展", "完成", "实现", "入选",
+        "成为", "覆盖", "占",
+    ];
     let rest: String = chars[i..(i + 2).min(chars.len())].iter().collect();
     VERBS.iter().any(|v| rest.starts_with(v))
 }
@@ -503,7 +505,8 @@ fn cooperations(
                 })
             };
             let Some(x) = x else { continue };
-            if name_of(x) == name_of(y0) {
+            // An area cooperates only with an area (厦门航空 is no 厦门).
+            if name_of(x) == name_of(y0) || is_area(x) != is_area(y0) {
                 continue;
             }
             // The partners: y0 and those listed after it with 、 or 和.
@@ -511,7 +514,8 @@ fn cooperations(
             for y in &in_sent[i + 1..] {
                 let last = partners[partners.len() - 1];
                 let sep = slice(chars, last.end, y.start);
-                if ["、", "和", "及", "与"].contains(&sep.as_str()) {
+                if ["、", "和", "及", "与"].contains(&sep.as_str()) && is_area(y) == is_area(x)
+                {
                     partners.push(y);
                 } else {
                     break;
