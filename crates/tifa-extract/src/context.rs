@@ -24,7 +24,7 @@
 //! extraction stays deterministic.
 
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tifa_model::{Extraction, Mention, Relation, RelationTag};
 
 /// Organisation kinds that are administrative areas.
@@ -127,6 +127,13 @@ fn spans(chars: &[char], ends: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The organisations (sorted by start) that start in `lo..hi`.
+fn window<'a, 'm>(orgs: &'a [&'m Mention], lo: usize, hi: usize) -> &'a [&'m Mention] {
+    let a = orgs.partition_point(|o| o.start < lo);
+    let b = orgs.partition_point(|o| o.start < hi);
+    &orgs[a..b.max(a)]
+}
+
 fn span_of(spans: &[(usize, usize)], pos: usize) -> Option<(usize, usize)> {
     let i = spans.partition_point(|s| s.1 <= pos);
     spans.get(i).copied().filter(|s| s.0 <= pos)
@@ -161,7 +168,10 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             end: from.end.max(to.end),
             rule: format!("context:{rel}"),
         };
-    let orgs: Vec<&Mention> = mentions.iter().filter(|m| m.kind == "Organization").collect();
+    let mut orgs: Vec<&Mention> = mentions.iter().filter(|m| m.kind == "Organization").collect();
+    orgs.sort_by_key(|o| o.start);
+    let org_texts: BTreeSet<&str> =
+        orgs.iter().filter(|o| !is_area(o)).map(|o| o.text.as_str()).collect();
     // National bodies named in a local article are seldom its actors.
     let actor_ok = |o: &Mention| -> bool {
         let before = slice(&chars, o.start.saturating_sub(2), o.start);
@@ -175,11 +185,9 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             "Designation" | "StarRating" => {
                 let Some(sent) = span_of(&sentences, m.start) else { continue };
                 // The nearest organisation before a holding cue before m.
-                let holder = orgs
+                let holder = window(&orgs, sent.0, m.start)
                     .iter()
-                    .filter(|o| {
-                        (is_actor(o) || is_area(o)) && o.start >= sent.0 && o.end <= m.start
-                    })
+                    .filter(|o| (is_actor(o) || is_area(o)) && o.end <= m.start)
                     .filter(|o| {
                         let between = slice(&chars, o.end, m.start);
                         // 某某小学等15所示范点
@@ -201,9 +209,9 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             }
             k if RUNNABLE.contains(&k) => {
                 let Some(par) = span_of(&paragraphs, m.start) else { continue };
-                let owner = orgs
+                let owner = window(&orgs, par.0, m.start)
                     .iter()
-                    .filter(|o| o.start >= par.0 && o.end <= m.start)
+                    .filter(|o| o.end <= m.start)
                     .filter(|o| actor_ok(o) || area_subject(&chars, o))
                     .max_by_key(|o| o.end)
                     .copied()
@@ -218,7 +226,8 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                         });
                         anaphor
                             .then(|| {
-                                orgs.iter()
+                                window(&orgs, par.0.saturating_sub(600), par.0)
+                                    .iter()
                                     .filter(|o| o.end <= par.0 && par.0 - o.end < 600)
                                     .filter(|o| matches!(kind(o), "school" | "kindergarten"))
                                     .max_by_key(|o| o.end)
@@ -235,7 +244,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                 let lo = m.start.saturating_sub(16).max(sent.0);
                 // In a byline the organisation is often on the line before.
                 let lo_line = m.start.saturating_sub(30);
-                let employer = orgs
+                let employer = window(&orgs, lo.min(lo_line), m.start)
                     .iter()
                     .filter(|o| {
                         o.end <= m.start
@@ -254,8 +263,8 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     // 济南市教育局党组书记、局长王品木: the person works for the bureau.
                     let name = match e.fields.get("parent").and_then(Value::as_str) {
                         Some(p) if kind(e) == "party_committee" && !p.is_empty() => {
-                            let parent_is_org = orgs.iter().any(|o| o.text == p && !is_area(o))
-                                || !p.ends_with(['市', '省', '县', '区']);
+                            let parent_is_org =
+                                org_texts.contains(p) || !p.ends_with(['市', '省', '县', '区']);
                             if parent_is_org {
                                 p.to_string()
                             } else {
@@ -292,11 +301,16 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             rule: m.rule.clone(),
         });
     }
+    let named: BTreeSet<String> = mentions
+        .iter()
+        .filter(|o| o.kind == "Organization")
+        .flat_map(|o| [o.text.clone(), name_of(o)])
+        .collect();
     // A parent that is not named alone (金乡二中 of 金乡二中党总支) is still
     // placed in the area its name starts with.
     for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
         let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
-        if mentions.iter().any(|o| o.kind == "Organization" && (o.text == p || name_of(o) == p)) {
+        if named.contains(p) {
             continue;
         }
         let area = areas.iter().filter(|a| a.as_str() != p).find(|a| {
@@ -487,15 +501,16 @@ fn cooperations(
     let main = main_actor(orgs);
     for &(s, e) in sentences {
         let in_sent: Vec<&Mention> =
-            orgs.iter().copied().filter(|o| o.start >= s && o.end <= e).collect();
+            window(orgs, s, e).iter().copied().filter(|o| o.end <= e).collect();
         for (i, y0) in in_sent.iter().enumerate() {
             let lead = slice(chars, y0.start.saturating_sub(2), y0.start);
             let joint = ["联合", "会同", "携手"].iter().any(|w| lead.ends_with(w));
             let x = if joint {
                 let par = span_of(paragraphs, y0.start).unwrap_or((s, e));
-                orgs.iter()
+                window(orgs, par.0, y0.start)
+                    .iter()
                     .copied()
-                    .filter(|o| is_actor(o) && o.start >= par.0 && o.end + 2 <= y0.start)
+                    .filter(|o| is_actor(o) && o.end + 2 <= y0.start)
                     .max_by_key(|o| o.end)
                     .or(main)
             } else {
