@@ -149,7 +149,11 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let paragraphs = spans(&chars, &['\n']);
     let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
     let areas = document_areas(&ex.mentions);
-    let short = resolve_abbreviations(&mut ex.mentions, &areas);
+    let dropped = absorb_inner_aliases(&mut ex.mentions);
+    let mut short = resolve_abbreviations(&mut ex.mentions, &areas);
+    for (alias, full) in dropped {
+        short.entry(alias).or_insert(full);
+    }
     let warnings = crate::items::fill(doc, &chars, &mut ex.mentions);
     ex.diagnostics.extend(warnings);
     rating_fields(&chars, &sentences, &mut ex.mentions, areas.first());
@@ -175,7 +179,9 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     // National bodies named in a local article are seldom its actors.
     let actor_ok = |o: &Mention| -> bool {
         let before = slice(&chars, o.start.saturating_sub(2), o.start);
+        // A quoted name (组建“党课讲师团”) is seldom the actor of its clause.
         is_actor(o)
+            && !before.ends_with('“')
             && !NATIONAL_RULES.contains(&o.rule.as_str())
             && !NOT_ACTOR_BEFORE.iter().any(|w| before.ends_with(w))
     };
@@ -586,6 +592,8 @@ fn fix_parent_relations(
     for r in rels.iter_mut() {
         if let Some(c) = canon.get(r.from.as_str()) {
             r.from = c.clone();
+        } else if let Some(c) = short.get(&r.from) {
+            r.from = c.clone();
         }
         if let Some(c) = canon.get(r.to.as_str()) {
             r.to = c.clone();
@@ -619,6 +627,51 @@ fn document_areas(mentions: &[Mention]) -> Vec<String> {
     let mut v: Vec<(String, (i64, usize))> = score.into_iter().collect();
     v.sort_by(|a, b| (b.1 .0, b.1 .1).cmp(&(a.1 .0, a.1 .1)).then(a.0.cmp(&b.0)));
     v.into_iter().map(|(n, _)| n).collect()
+}
+
+/// The short form of an area inside a longer name (山东 in 山东大学, 济宁 in
+/// 济宁实验初中) is part of that name, not a mention of the area: it is
+/// dropped, and the area becomes the organisation's `parent` if it has none.
+fn absorb_inner_aliases(mentions: &mut Vec<Mention>) -> BTreeMap<String, String> {
+    let mut orgs: Vec<(usize, usize, usize)> = mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == "Organization" && !is_area(m))
+        .map(|(i, m)| (m.start, m.end, i))
+        .collect();
+    orgs.sort_unstable();
+    let mut drop = BTreeSet::new();
+    let mut dropped = BTreeMap::new();
+    let mut parents = Vec::new();
+    for (i, a) in mentions.iter().enumerate() {
+        let alias = is_area(a) && a.fields.get("canonical").and_then(Value::as_str).is_some();
+        if !alias {
+            continue;
+        }
+        let upto = orgs.partition_point(|o| o.0 <= a.start);
+        let outer =
+            orgs[..upto].iter().rev().take(8).find(|o| o.1 >= a.end && o.1 - o.0 > a.end - a.start);
+        if let Some(&(_, _, oi)) = outer {
+            drop.insert(i);
+            dropped.insert(a.text.clone(), name_of(a));
+            parents.push((oi, name_of(a)));
+        }
+    }
+    for (oi, area) in parents {
+        if kind(&mentions[oi]) == "media" {
+            continue;
+        }
+        let f = &mut mentions[oi].fields;
+        if f.get("parent").and_then(Value::as_str).is_none_or(|p| p.is_empty()) {
+            f.insert("parent".into(), Value::String(area));
+        }
+    }
+    let mut i = 0;
+    mentions.retain(|_| {
+        i += 1;
+        !drop.contains(&(i - 1))
+    });
+    dropped
 }
 
 /// Gives short names of organisations their full name as `canonical`.
@@ -915,5 +968,24 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[2].fields["canonical"], "海曙区教育局党委");
         assert!(has(&ex, "part_of", "海曙区教育局党委", "海曙区教育局"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn an_area_alias_inside_a_name_is_part_of_it() {
+        let t = "与厦门大学合作。厦门的学校。";
+        let mut alias = org("厦门", at(t, "厦门大学"), "city", Some("福建省"));
+        alias.fields.insert("canonical".into(), "厦门市".into());
+        let mut alone = org("厦门", at(t, "厦门的"), "city", Some("福建省"));
+        alone.fields.insert("canonical".into(), "厦门市".into());
+        let mut ex = Extraction {
+            mentions: vec![alias, org("厦门大学", at(t, "厦门大学"), "university", None), alone],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let texts: Vec<(&str, usize)> =
+            ex.mentions.iter().map(|m| (m.text.as_str(), m.start)).collect();
+        assert_eq!(texts, [("厦门大学", 1), ("厦门", 8)]);
+        assert_eq!(ex.mentions[0].fields["parent"], "厦门市");
+        assert!(has(&ex, "located_in", "厦门大学", "厦门市"), "{:?}", rels(&ex));
     }
 }
