@@ -68,6 +68,16 @@ const AREA_ACTOR_VERBS: &[&str] = &[
     "全面", "积极", "大力", "持续", "创新",
 ];
 
+/// An organisation that can be the actor of its clause: not a partner
+/// (与X), a place visited (赴X), a quoted name (组建“X”) or a national body.
+fn actor_in_clause(chars: &[char], o: &Mention) -> bool {
+    let before = slice(chars, o.start.saturating_sub(2), o.start);
+    is_actor(o)
+        && !before.ends_with('“')
+        && !NATIONAL_RULES.contains(&o.rule.as_str())
+        && !NOT_ACTOR_BEFORE.iter().any(|w| before.ends_with(w))
+}
+
 /// An area that opens its clause and is followed by a verb acts itself.
 fn area_subject(chars: &[char], o: &Mention) -> bool {
     if !is_area(o) {
@@ -150,7 +160,10 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
     let areas = document_areas(&ex.mentions);
     let dropped = absorb_inner_aliases(&mut ex.mentions);
-    let mut short = resolve_abbreviations(&mut ex.mentions, &areas);
+    // (organisation, parent) pairs that a better parent replaced.
+    let mut replaced = BTreeSet::new();
+    let mut short = resolve_abbreviations(&mut ex.mentions, &areas, &mut replaced);
+    ex.relations.retain(|r| !replaced.contains(&(r.from.clone(), r.to.clone())));
     for (alias, full) in dropped {
         short.entry(alias).or_insert(full);
     }
@@ -177,14 +190,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let org_texts: BTreeSet<&str> =
         orgs.iter().filter(|o| !is_area(o)).map(|o| o.text.as_str()).collect();
     // National bodies named in a local article are seldom its actors.
-    let actor_ok = |o: &Mention| -> bool {
-        let before = slice(&chars, o.start.saturating_sub(2), o.start);
-        // A quoted name (组建“党课讲师团”) is seldom the actor of its clause.
-        is_actor(o)
-            && !before.ends_with('“')
-            && !NATIONAL_RULES.contains(&o.rule.as_str())
-            && !NOT_ACTOR_BEFORE.iter().any(|w| before.ends_with(w))
-    };
+    let actor_ok = |o: &Mention| actor_in_clause(&chars, o);
 
     for m in mentions {
         match m.kind.as_str() {
@@ -516,7 +522,7 @@ fn cooperations(
                 window(orgs, par.0, y0.start)
                     .iter()
                     .copied()
-                    .filter(|o| is_actor(o) && o.end + 2 <= y0.start)
+                    .filter(|o| actor_in_clause(chars, o) && o.end + 2 <= y0.start)
                     .max_by_key(|o| o.end)
                     .or(main)
             } else {
@@ -675,7 +681,11 @@ fn absorb_inner_aliases(mentions: &mut Vec<Mention>) -> BTreeMap<String, String>
 }
 
 /// Gives short names of organisations their full name as `canonical`.
-fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) -> BTreeMap<String, String> {
+fn resolve_abbreviations(
+    mentions: &mut [Mention],
+    areas: &[String],
+    replaced: &mut BTreeSet<(String, String)>,
+) -> BTreeMap<String, String> {
     let mut short: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
     for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
         let Some(parent) = m.fields.get("parent").and_then(Value::as_str) else { continue };
@@ -740,6 +750,19 @@ fn resolve_abbreviations(mentions: &mut [Mention], areas: &[String]) -> BTreeMap
             stem.chars().count() >= 2 && m.text.starts_with(&stem)
         });
         if let Some(a) = placed {
+            m.fields.insert("parent".into(), Value::String(a.clone()));
+        }
+    }
+    // 兰州市城关区华侨实验学校: the district named after the city is the parent.
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        let Some(rest) = m.text.strip_prefix(p) else { continue };
+        let inner = areas
+            .iter()
+            .filter(|a| a.chars().count() >= 2)
+            .find(|a| rest.starts_with(a.as_str()) && rest.len() > a.len());
+        if let Some(a) = inner {
+            replaced.insert((m.text.clone(), p.to_string()));
             m.fields.insert("parent".into(), Value::String(a.clone()));
         }
     }
