@@ -766,6 +766,16 @@ fn resolve_abbreviations(
             m.fields.insert("parent".into(), Value::String(a.clone()));
         }
     }
+    // Towns named without their county (李营、长沟等) are in the document's
+    // district or county, when it has one.
+    let county = areas.iter().find(|a| a.ends_with(['区', '县']) || a.ends_with('旗'));
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && kind(m) == "town") {
+        if m.fields.get("parent").and_then(Value::as_str).is_none_or(|p| p.is_empty()) {
+            if let Some(c) = county {
+                m.fields.insert("parent".into(), Value::String(c.clone()));
+            }
+        }
+    }
     // Parents named in short take the full name too.
     for m in mentions.iter_mut().filter(|m| m.kind == "Organization") {
         let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
@@ -1010,5 +1020,21 @@ mod tests {
         assert_eq!(texts, [("厦门大学", 1), ("厦门", 8)]);
         assert_eq!(ex.mentions[0].fields["parent"], "厦门市");
         assert!(has(&ex, "located_in", "厦门大学", "厦门市"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn towns_named_alone_are_in_the_documents_county() {
+        let t = "平阳县推进集团化办学。将水头、鳌江等乡镇学校纳入集团。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("平阳县", 0, "county", Some("温州市")),
+                org("水头", at(t, "水头"), "town", None),
+                org("鳌江", at(t, "鳌江"), "town", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[1].fields["parent"], "平阳县");
+        assert!(has(&ex, "located_in", "鳌江", "平阳县"), "{:?}", rels(&ex));
     }
 }
