@@ -58,9 +58,12 @@ def main(pkg, out):
         rows.append((a["name"], kind_of(a["name"], "area"), parent, prov, a["code"]))
     rows.sort(key=lambda r: (r[4], r[0]))
     with open(os.path.join(out, "areas.tsv"), "w", encoding="utf-8") as f:
+        f.write("# Dropped from the GB/T 2260 list because they are everyday words when matched alone:\n")
+        f.write("# " + ", ".join(sorted(DROPPED)) + ".\n")
         f.write("name\tkind\tparent\tprovince\tcode\n")
         for r in rows:
-            f.write("\t".join(r) + "\n")
+            if r[0] not in DROPPED:
+                f.write("\t".join(r) + "\n")
     full = {r[0] for r in rows}
     aliases = {}
     for name, kind, parent, _, _ in rows:
@@ -72,12 +75,44 @@ def main(pkg, out):
             continue
         if a and a != name and a not in full and a not in COMMON:
             aliases.setdefault(a, set()).add((name, kind, parent))
+    alias_rows = []
+    for a in sorted(aliases):
+        if len(aliases[a]) == 1:
+            (name, kind, parent), = aliases[a]
+            alias_rows.append((a, name, kind, parent))
     with open(os.path.join(out, "area_aliases.tsv"), "w", encoding="utf-8") as f:
         f.write("alias\tcanonical\tkind\tparent\n")
-        for a in sorted(aliases):
-            if len(aliases[a]) == 1:
-                (name, kind, parent), = aliases[a]
-                f.write(f"{a}\t{name}\t{kind}\t{parent}\n")
+        for r in alias_rows:
+            f.write("\t".join(r) + "\n")
+    write_stems(os.path.join(out, "area_stems.tsv"), rows, alias_rows)
+
+
+def write_stems(path, rows, alias_rows):
+    """area_stems.tsv: the aliases plus county-level names without their
+    last character (金乡 for 金乡县), used only to check the area part of a
+    school name such as 金乡一中, never matched alone."""
+    seen = {r[0] for r in alias_rows}
+    out = list(alias_rows)
+    for name, kind, parent, _, _ in rows:
+        if kind not in ("county", "district") or name[-1] not in "县区市旗":
+            continue
+        stem = name[:-1]
+        if len(stem) < 2 or stem in seen or stem in COMMON or stem[0] in STEM_NOT_FIRST:
+            continue
+        seen.add(stem)
+        out.append((stem, name, kind, parent))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# Short forms of county-level areas (GB/T 2260 names without 县/区/市/旗), used only\n")
+        f.write("# to check the area part of a school name such as 金乡一中; never matched alone.\n")
+        f.write("alias\tcanonical\tkind\tparent\n")
+        for r in out:
+            f.write("\t".join(r) + "\n")
+
+
+# Divisions whose names are everyday words when matched alone.
+DROPPED = {"城区", "矿区", "郊区", "和县"}
+# First characters that make a stem read as a phrase (市中小学, 全县…).
+STEM_NOT_FIRST = set("市区县省全各本我该每城郊新")
 
 
 # Short forms that are everyday words or generic place words.

@@ -53,6 +53,41 @@ Examples:
     /// Draw the graph of entities and relations: DOT, GraphML, GEXF, Cytoscape.js JSON or HTML.
     #[command(after_help = crate::viz::EXAMPLES)]
     Viz(crate::viz::VizArgs),
+    /// Score predictions (or a corpus, extracted on the fly) against gold.
+    #[command(after_help = "\
+Examples:
+  tifa eval ../shared/gold/seeds predictions.jsonl
+  tifa eval ../shared/gold/seeds ../shared/corpus/seeds --rules my-pack/
+  tifa eval gold/ pred.jsonl --docs a.txt,b.txt --summary
+  tifa eval gold/ pred.jsonl --json
+
+Prints the scorer's table (strict and lenient P/R/F1 and fields F1 per
+type, relations and CORE), a table per rule, then every false positive and
+miss (`~` marks one that lenient matching accepts). PRED is read as
+predictions when it is a .jsonl file or a folder holding .jsonl files;
+otherwise its texts are extracted with the loaded packs first.")]
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold annotations: a .jsonl file or a folder of them.
+    #[arg(value_name = "GOLD")]
+    pub gold: PathBuf,
+    /// Predictions (.jsonl file or folder), or texts to extract.
+    #[arg(value_name = "PRED|CORPUS")]
+    pub pred: PathBuf,
+    /// Score only these documents (comma-separated names).
+    #[arg(long, value_name = "DOC,...", value_delimiter = ',')]
+    pub docs: Vec<String>,
+    /// Print only the tables, not the lists of errors.
+    #[arg(long)]
+    pub summary: bool,
+    /// Print everything as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
 }
 
 /// Where rule packs come from.

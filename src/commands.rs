@@ -28,7 +28,74 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Rules(RulesCommand::Diff(a)) => crate::diff::run(a),
         Command::Rules(RulesCommand::New { name }) => crate::scaffold::new_pack(&name),
         Command::Rules(RulesCommand::Schema) => crate::scaffold::schema(),
+        Command::Eval(a) => eval(a),
     }
+}
+
+/// Whether PATH holds predictions (JSON Lines) rather than texts.
+fn is_predictions(path: &std::path::Path) -> bool {
+    let jsonl = |p: &std::path::Path| p.extension().is_some_and(|x| x == "jsonl");
+    if path.is_dir() {
+        std::fs::read_dir(path)
+            .map(|rd| rd.filter_map(|e| e.ok()).any(|e| jsonl(&e.path())))
+            .unwrap_or(false)
+    } else {
+        jsonl(path)
+    }
+}
+
+fn eval(a: crate::cli::EvalArgs) -> Result<Status> {
+    let gold = tifa_eval::Data::load(&a.gold)?;
+    let pred = if is_predictions(&a.pred) {
+        tifa_eval::Data::load(&a.pred)?
+    } else {
+        let packs = packs::load_all(&a.packs)?;
+        let ex = Extractor::new(&packs);
+        let (inputs, errors) = discover(std::slice::from_ref(&a.pred), "-");
+        if let Some(e) = errors.first() {
+            anyhow::bail!("{e}");
+        }
+        let results: Vec<DocResult> = inputs.par_iter().map(|i| process(&ex, i)).collect();
+        let mut lines = Vec::new();
+        for r in results {
+            match r {
+                DocResult::Done { extraction, .. } => {
+                    write_doc(&mut lines, Format::Jsonl, &extraction)?
+                }
+                DocResult::Skipped(m) | DocResult::Failed(m) => eprintln!("tifa: warning: {m}"),
+            }
+        }
+        let text = String::from_utf8(lines).context("predictions are not UTF-8")?;
+        tifa_eval::Data::parse_str(&a.pred.display().to_string(), &text)?
+    };
+    let docs: std::collections::BTreeSet<String> = a.docs.iter().cloned().collect();
+    let s = tifa_eval::score(&gold, &pred, (!docs.is_empty()).then_some(&docs));
+    let mut out = writer(&None)?;
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &s)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", tifa_eval::table(&s))?;
+        writeln!(out)?;
+        write!(out, "{}", tifa_eval::rule_table(&s))?;
+        if !a.summary {
+            for (title, items) in [
+                ("false positives", &s.false_positives),
+                ("misses", &s.misses),
+                ("field disagreements", &s.field_errors),
+            ] {
+                writeln!(out, "\n{title} ({}):", items.len())?;
+                for i in items.iter() {
+                    let mark = if i.lenient { "~" } else { " " };
+                    let rule =
+                        if i.rule.is_empty() { String::new() } else { format!("  [{}]", i.rule) };
+                    writeln!(out, "{mark} {}\t{}\t{}{rule}", i.doc, i.kind, i.text)?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Status::Found)
 }
 
 /// What happened to one input.
@@ -154,6 +221,11 @@ fn extract(a: ExtractArgs) -> Result<Status> {
                     mentions += extraction.mentions.len();
                     relations += extraction.relations.len();
                     write_doc(&mut out, a.format, &extraction).context("writing output")?;
+                    if !a.quiet {
+                        for d in &extraction.diagnostics {
+                            bar.suspend(|| eprintln!("tifa: {d}"));
+                        }
+                    }
                 }
                 DocResult::Skipped(msg) => {
                     skipped += 1;

@@ -52,7 +52,7 @@ pub struct NearMiss {
     pub doc: String,
     /// Character offset of the anchor in the original document.
     pub start: usize,
-    /// The anchor found there.
+    /// The anchor found there, as the document writes it.
     pub anchor: String,
     /// The sentence around it, with the anchor in [brackets].
     pub context: String,
@@ -83,7 +83,6 @@ struct Anchored<'p> {
     ac: Option<AhoCorasick>,
     /// Pattern → rules (global indices) that have it as an anchor.
     by_pattern: Vec<Vec<usize>>,
-    patterns: Vec<String>,
 }
 
 impl<'p> Anchored<'p> {
@@ -102,7 +101,7 @@ impl<'p> Anchored<'p> {
         }
         let (patterns, by_pattern): (Vec<String>, Vec<Vec<usize>>) = ids.into_iter().unzip();
         let ac = (!patterns.is_empty()).then(|| AhoCorasick::new(&patterns).ok()).flatten();
-        Anchored { rules, ac, by_pattern, patterns }
+        Anchored { rules, ac, by_pattern }
     }
 }
 
@@ -217,11 +216,14 @@ fn doc_coverage(ex: &Extractor<'_>, an: &Anchored<'_>, doc: &str, text: &str) ->
                     .flatten()
                     .filter(|(at, _, _)| (ss..se).contains(at))
                     .max_by_key(|(_, got, _)| *got);
+                // The anchor as the document writes it (traditional
+                // characters, full-width forms), so that `start` finds it.
+                let anchor = norm.surface(a..b);
                 cov.near.entry(g).or_default().push(NearMiss {
                     doc: doc.to_string(),
                     start: s,
-                    anchor: an.patterns[hit.pattern().as_usize()].clone(),
-                    context: format!("{before}[{}]{after}", &t[a..b]),
+                    context: format!("{before}[{anchor}]{after}"),
+                    anchor,
                     got: best.map_or(0, |b| b.1),
                     expected: best.map(|b| b.2.to_vec()).unwrap_or_default(),
                 });

@@ -471,3 +471,74 @@ fn a_missing_input_is_an_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no/such/file.txt"), "{stderr}");
 }
+
+#[test]
+fn eval_prints_the_scorer_table_and_the_errors() {
+    let fx = root().join("crates/tifa-eval/tests/fixtures");
+    let (code, out, _) =
+        run(&["eval", path_str(&fx.join("gold.jsonl")), path_str(&fx.join("pred.jsonl"))]);
+    assert_eq!(code, 0);
+    let want = std::fs::read_to_string(fx.join("expected_table.txt")).expect("table");
+    assert!(out.starts_with(&want), "{out}");
+    assert!(out.contains("  b.txt\tNumberedFormulation\t五个方面  [numbered-set]"), "{out}");
+    let (code, _, err) =
+        run(&["eval", path_str(&fx.join("gold.jsonl")), path_str(&fx.join("nope.jsonl"))]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn eval_extracts_a_corpus_when_given_texts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("a.txt"), "推行“党建+教研”模式，培训教师1.5万余人次。")
+        .expect("write");
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &gold,
+        "{\"doc\":\"a.txt\",\"type\":\"PlusCompound\",\"text\":\"党建+教研\",\"fields\":{\"left\":\"党建\",\"right\":\"教研\"}}\n",
+    )
+    .expect("write");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    std::fs::rename(dir.path().join("a.txt"), corpus.join("a.txt")).expect("mv");
+    let (code, out, err) = run(&["eval", path_str(&gold), path_str(&corpus), "--summary"]);
+    assert_eq!(code, 0, "{err}");
+    let row = out.lines().find(|l| l.starts_with("PlusCompound")).expect("row");
+    assert!(row.contains("1.000"), "{row}");
+    assert!(out.lines().any(|l| l.starts_with("Quantity") && l.contains("0.000")), "{out}");
+}
+
+#[test]
+fn traditional_text_matches_the_same_rules() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let simp = "2022年，广州市越秀区46个党组织获评五星级党支部，实施“党建+业务”工程，落实三会一课制度，培训教师1.5万余人次。";
+    let trad = "2022年，廣州市越秀區46個黨組織獲評五星級黨支部，實施“黨建+業務”工程，落實三會一課制度，培訓教師1.5萬餘人次。";
+    assert_eq!(simp.chars().count(), trad.chars().count());
+    std::fs::write(dir.path().join("s.txt"), simp).expect("write");
+    std::fs::write(dir.path().join("t.txt"), trad).expect("write");
+    type Shape = (Vec<(String, u64, u64, String)>, Vec<String>);
+    let shape = |name: &str| -> Shape {
+        let (code, out, err) = run(&["extract", path_str(&dir.path().join(name)), "-q"]);
+        assert_eq!(code, 0, "{err}");
+        let lines = parse_lines(&out);
+        let mentions = lines
+            .iter()
+            .filter(|o| o["type"] != "relation")
+            .map(|o| {
+                (
+                    o["type"].as_str().unwrap_or("").to_string(),
+                    o["start"].as_u64().unwrap_or(0),
+                    o["end"].as_u64().unwrap_or(0),
+                    o["rule"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let texts = lines.iter().filter_map(|o| o["text"].as_str().map(String::from)).collect();
+        (mentions, texts)
+    };
+    let (s, _) = shape("s.txt");
+    let (t, texts) = shape("t.txt");
+    assert!(s.iter().any(|m| m.0 == "StarRating"), "{s:?}");
+    assert_eq!(s, t, "same mentions at the same offsets");
+    assert!(texts.contains(&"五星級黨支部".to_string()), "{texts:?}");
+    assert!(texts.contains(&"1.5萬餘人次".to_string()), "{texts:?}");
+}

@@ -34,7 +34,9 @@
 //! assert_eq!((out.mentions[0].start, out.mentions[0].end), (3, 8));
 //! ```
 
+mod context;
 pub mod examples;
+mod items;
 mod resolve;
 
 use aho_corasick::AhoCorasick;
@@ -422,7 +424,10 @@ impl<'p> Extractor<'p> {
         });
         let mut seen = std::collections::BTreeSet::new();
         relations.retain(|r| seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
-        Extraction { mentions, relations, diagnostics: Vec::new() }
+        let mut ex = Extraction { mentions, relations, diagnostics: Vec::new() };
+        // Document-level context: abbreviations, scope, derived relations.
+        context::enrich(doc, original, &mut ex);
+        ex
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -6,6 +6,8 @@
 //!   styles unified, words broken across lines rejoined, photo captions
 //!   moved out of the sentences they interrupt, with every character
 //!   mapped back to its original character offset.
+//! * [`trad::simplified`] reads traditional characters as simplified
+//!   ones (OpenCC's character table) inside the matching view.
 //! * [`sentences`] splits the matching view into bounded sentences.
 //! * [`parse_number`] and [`numbers_in`] read Arabic and Chinese numerals.
 //!
@@ -33,6 +35,7 @@ pub mod decode;
 pub mod normalize;
 pub mod numerals;
 pub mod sentences;
+pub mod trad;
 
 pub use decode::{decode, DecodeError, Decoded, Encoding};
 pub use normalize::NormText;

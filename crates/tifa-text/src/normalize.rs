@@ -21,6 +21,10 @@
 //!   `‘’` stay, and `《》` stay because book-title marks mean something
 //!   different from quotes. Chinese punctuation `，。；：！？（）` and ASCII
 //!   `,;` are kept: sentence splitting and rules rely on them.
+//! * traditional characters become simplified ones (OpenCC's character
+//!   table, one-to-one mappings only: see [`crate::trad`]), so one rule
+//!   matches `五星級黨支部` and `五星级党支部`; `surface` gives back the
+//!   traditional spelling.
 //!
 //! # Layout-break rejoining
 //!
@@ -159,7 +163,7 @@ impl NormText {
                         '”'
                     }
                 }
-                _ => c,
+                _ => crate::trad::simplified(c),
             };
             self.push(norm, orig_index, c);
             orig_index += 1;

@@ -1,0 +1,1040 @@
+//! Document context: what one sentence cannot say by itself.
+//!
+//! After the rules have matched, [`enrich`] reads the whole document's
+//! mentions together:
+//! - **Abbreviations.** An organisation named in full once (济宁市实验初中)
+//!   and later in short (济宁实验初中, 实验初中 without its area, 市委组织部
+//!   in a document about one city) gets the full name as `canonical`.
+//! - **Document area.** The area a document is about (the most frequent
+//!   area, preferring one named in its opening) becomes the `scope` of star
+//!   ratings that name none (else the area named earlier in their
+//!   sentence), and the `parent` of schools named after it
+//!   without its suffix (金乡一中 in a document about 金乡县).
+//! - **Ratings and counts.** Star ratings get `year` and `share` from
+//!   their sentence (…分别占43.8%、35.9% in order); quantities a short
+//!   `subject` (党员3418名, 32所幼儿园).
+//! - **Relations.** `holds` (X 被评为/获评/作为 Y), `runs` (the organisation
+//!   a program or formulation belongs to: the nearest organisation before it
+//!   in its paragraph that is not a partner or a place visited), `works_for`
+//!   (an organisation right before a person's role or name),
+//!   `cooperates_with` (X 与 Y 签订…协议, X 联合 Y), and `part_of` rather
+//!   than `located_in` when the parent is an organisation, not an area.
+//!
+//! Everything here is a pure function of the mentions and the text, so
+//! extraction stays deterministic.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use tifa_model::{Extraction, Mention, Relation, RelationTag};
+
+/// Organisation kinds that are administrative areas.
+const AREA_KINDS: &[&str] = &["province", "city", "district", "county", "town", "village"];
+
+/// Mention types an organisation can run.
+const RUNNABLE: &[&str] = &["Program", "NumberedFormulation", "PlusCompound", "OnePerFormulation"];
+
+/// Words between an organisation and an honour that make it the holder.
+const HOLD_CUES: &[&str] = &[
+    "被评为",
+    "评为",
+    "获评",
+    "荣获",
+    "获得",
+    "被授予",
+    "授予",
+    "被命名为",
+    "命名为",
+    "作为",
+    "成为",
+    "入选",
+    "创成",
+    "被确定为",
+    "确定为",
+    "被认定为",
+    "认定为",
+    "获批",
+];
+
+/// Words that, right before an organisation, make it a partner or a
+/// place visited, not the actor of its clause.
+const NOT_ACTOR_BEFORE: &[&str] = &["与", "和", "同", "赴", "到", "联合", "携手", "向", "在", "对"];
+
+/// Words that refer back to a school named before (学校建机制、巧布局).
+const SCHOOL_ANAPHORS: &[&str] = &["学校", "该校", "我校", "全校"];
+
+/// Verbs after which an area opening a clause is its actor: 金乡县在…开展.
+const AREA_ACTOR_VERBS: &[&str] = &[
+    "在", "以", "把", "将", "坚持", "推行", "实施", "开展", "通过", "按照", "围绕", "聚焦", "深入",
+    "全面", "积极", "大力", "持续", "创新",
+];
+
+/// An organisation that can be the actor of its clause: not a partner
+/// (与X), a place visited (赴X), a quoted name (组建“X”) or a national body.
+fn actor_in_clause(chars: &[char], o: &Mention) -> bool {
+    let before = slice(chars, o.start.saturating_sub(2), o.start);
+    is_actor(o)
+        && !before.ends_with('“')
+        && !NATIONAL_RULES.contains(&o.rule.as_str())
+        && !NOT_ACTOR_BEFORE.iter().any(|w| before.ends_with(w))
+}
+
+/// An area that opens its clause and is followed by a verb acts itself.
+fn area_subject(chars: &[char], o: &Mention) -> bool {
+    if !is_area(o) {
+        return false;
+    }
+    let prev = if o.start == 0 { '\n' } else { chars[o.start - 1] };
+    let opens = matches!(prev, '\n' | '，' | '。' | ',' | '；' | '：');
+    let next = slice(chars, o.end, o.end + 2);
+    opens && AREA_ACTOR_VERBS.iter().any(|v| next.starts_with(v))
+}
+
+/// Rules of the default pack that find national bodies (教育部, 中国共产党):
+/// never taken as the actor running a local program.
+const NATIONAL_RULES: &[&str] = &["ministry", "central-body"];
+
+/// Verbs that make "X 与 Y …" a cooperation.
+const COOPERATE_CUES: &[&str] = &["签订", "签署", "签约", "合作", "共建", "结对", "携手", "联合"];
+
+fn kind(m: &Mention) -> &str {
+    m.fields.get("kind").and_then(Value::as_str).unwrap_or("")
+}
+
+fn is_area(m: &Mention) -> bool {
+    m.kind == "Organization" && AREA_KINDS.contains(&kind(m))
+}
+
+fn is_actor(m: &Mention) -> bool {
+    m.kind == "Organization" && !is_area(m) && kind(m) != "media"
+}
+
+/// The name an organisation is scored and related under.
+fn name_of(m: &Mention) -> String {
+    m.fields
+        .get("canonical")
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .unwrap_or(&m.text)
+        .to_string()
+}
+
+/// Character spans of paragraphs (split at line breaks) and sentences
+/// (split at 。！？； as well).
+fn spans(chars: &[char], ends: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in chars.iter().enumerate() {
+        if ends.contains(c) {
+            if i + 1 > start {
+                out.push((start, i + 1));
+            }
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+/// The organisations (sorted by start) that start in `lo..hi`.
+fn window<'a, 'm>(orgs: &'a [&'m Mention], lo: usize, hi: usize) -> &'a [&'m Mention] {
+    let a = orgs.partition_point(|o| o.start < lo);
+    let b = orgs.partition_point(|o| o.start < hi);
+    &orgs[a..b.max(a)]
+}
+
+fn span_of(spans: &[(usize, usize)], pos: usize) -> Option<(usize, usize)> {
+    let i = spans.partition_point(|s| s.1 <= pos);
+    spans.get(i).copied().filter(|s| s.0 <= pos)
+}
+
+fn slice(chars: &[char], a: usize, b: usize) -> String {
+    chars.get(a.min(b)..b.min(chars.len())).map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+/// Adds what only the whole document shows to `ex` (see the module doc).
+pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
+    let chars: Vec<char> = original.chars().collect();
+    let paragraphs = spans(&chars, &['\n']);
+    let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
+    let areas = document_areas(&ex.mentions);
+    let dropped = absorb_inner_aliases(&mut ex.mentions);
+    // (organisation, parent) pairs that a better parent replaced.
+    let mut replaced = BTreeSet::new();
+    let mut short = resolve_abbreviations(&mut ex.mentions, &areas, &mut replaced);
+    ex.relations.retain(|r| !replaced.contains(&(r.from.clone(), r.to.clone())));
+    for (alias, full) in dropped {
+        short.entry(alias).or_insert(full);
+    }
+    let warnings = crate::items::fill(doc, &chars, &mut ex.mentions);
+    ex.diagnostics.extend(warnings);
+    rating_fields(&chars, &sentences, &mut ex.mentions, areas.first());
+    quantity_subjects(&chars, &mut ex.mentions);
+
+    let mut rels: Vec<Relation> = Vec::new();
+    let mentions = &ex.mentions;
+    let mk =
+        |rel: &str, from: &Mention, to: &Mention, from_name: String, to_name: String| Relation {
+            doc: doc.to_string(),
+            record: RelationTag::Relation,
+            rel: rel.to_string(),
+            from: from_name,
+            to: to_name,
+            start: from.start.min(to.start),
+            end: from.end.max(to.end),
+            rule: format!("context:{rel}"),
+        };
+    let mut orgs: Vec<&Mention> = mentions.iter().filter(|m| m.kind == "Organization").collect();
+    orgs.sort_by_key(|o| o.start);
+    let org_texts: BTreeSet<&str> =
+        orgs.iter().filter(|o| !is_area(o)).map(|o| o.text.as_str()).collect();
+    // National bodies named in a local article are seldom its actors.
+    let actor_ok = |o: &Mention| actor_in_clause(&chars, o);
+
+    for m in mentions {
+        match m.kind.as_str() {
+            "Designation" | "StarRating" => {
+                let Some(sent) = span_of(&sentences, m.start) else { continue };
+                // The nearest organisation before a holding cue before m.
+                let holder = window(&orgs, sent.0, m.start)
+                    .iter()
+                    .filter(|o| (is_actor(o) || is_area(o)) && o.end <= m.start)
+                    .filter(|o| {
+                        let between = slice(&chars, o.end, m.start);
+                        // 某某小学等15所示范点
+                        let listed = between.strip_prefix('等').is_some_and(|r| {
+                            let d = r.trim_end_matches(['所', '个', '家', '名', '批']);
+                            d.len() < r.len()
+                                && !d.is_empty()
+                                && d.chars().all(|c| c.is_ascii_digit())
+                        });
+                        listed
+                            || HOLD_CUES.iter().any(|c| between.contains(c))
+                                && !between.contains('，')
+                                && between.chars().count() <= 30
+                    })
+                    .max_by_key(|o| o.end);
+                if let Some(h) = holder {
+                    rels.push(mk("holds", h, m, name_of(h), m.text.clone()));
+                }
+            }
+            k if RUNNABLE.contains(&k) => {
+                let Some(par) = span_of(&paragraphs, m.start) else { continue };
+                let owner = window(&orgs, par.0, m.start)
+                    .iter()
+                    .filter(|o| o.end <= m.start)
+                    .filter(|o| actor_ok(o) || area_subject(&chars, o))
+                    .max_by_key(|o| o.end)
+                    .copied()
+                    .or_else(|| {
+                        // 学校建机制…: the school named in an earlier paragraph.
+                        let before = slice(&chars, par.0, m.start);
+                        let anaphor = SCHOOL_ANAPHORS.iter().any(|w| {
+                            before.starts_with(w)
+                                || ["，", "。", ","]
+                                    .iter()
+                                    .any(|p| before.contains(&format!("{p}{w}")))
+                        });
+                        anaphor
+                            .then(|| {
+                                window(&orgs, par.0.saturating_sub(600), par.0)
+                                    .iter()
+                                    .filter(|o| o.end <= par.0 && par.0 - o.end < 600)
+                                    .filter(|o| matches!(kind(o), "school" | "kindergarten"))
+                                    .max_by_key(|o| o.end)
+                                    .copied()
+                            })
+                            .flatten()
+                    });
+                if let Some(o) = owner {
+                    rels.push(mk("runs", o, m, name_of(o), m.text.clone()));
+                }
+            }
+            "Person" => {
+                let Some(sent) = span_of(&sentences, m.start) else { continue };
+                let lo = m.start.saturating_sub(16).max(sent.0);
+                // In a byline the organisation is often on the line before.
+                let lo_line = m.start.saturating_sub(30);
+                let employer = window(&orgs, lo.min(lo_line), m.start)
+                    .iter()
+                    .filter(|o| {
+                        o.end <= m.start
+                            && !is_area(o)
+                            && (o.start >= lo
+                                || (kind(o) == "media"
+                                    && o.start >= lo_line
+                                    && slice(&chars, o.end, m.start).matches('\n').count() <= 1))
+                    })
+                    .filter(|o| {
+                        let between = slice(&chars, o.end, m.start);
+                        !between.contains(['，', '。', ',']) && between.chars().count() <= 10
+                    })
+                    .max_by_key(|o| o.end);
+                if let Some(e) = employer {
+                    // 济南市教育局党组书记、局长王品木: the person works for the bureau.
+                    let name = match e.fields.get("parent").and_then(Value::as_str) {
+                        Some(p) if kind(e) == "party_committee" && !p.is_empty() => {
+                            let parent_is_org =
+                                org_texts.contains(p) || !p.ends_with(['市', '省', '县', '区']);
+                            if parent_is_org {
+                                p.to_string()
+                            } else {
+                                name_of(e)
+                            }
+                        }
+                        _ => name_of(e),
+                    };
+                    rels.push(mk("works_for", m, e, m.text.clone(), name));
+                }
+            }
+            _ => {}
+        }
+    }
+    cooperations(&chars, &sentences, &paragraphs, &orgs, &mut rels, &mk);
+    // Parents set or renamed here need their relation too.
+    for m in mentions.iter().filter(|m| m.kind == "Organization") {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str).filter(|p| !p.is_empty())
+        else {
+            continue;
+        };
+        let rel = match kind(m) {
+            "province" | "city" | "district" | "county" | "branch" => "part_of",
+            _ => "located_in",
+        };
+        rels.push(Relation {
+            doc: doc.to_string(),
+            record: RelationTag::Relation,
+            rel: rel.into(),
+            from: name_of(m),
+            to: p.to_string(),
+            start: m.start,
+            end: m.end,
+            rule: m.rule.clone(),
+        });
+    }
+    let named: BTreeSet<String> = mentions
+        .iter()
+        .filter(|o| o.kind == "Organization")
+        .flat_map(|o| [o.text.clone(), name_of(o)])
+        .collect();
+    // A parent that is not named alone (金乡二中 of 金乡二中党总支) is still
+    // placed in the area its name starts with.
+    for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        if named.contains(p) {
+            continue;
+        }
+        let area = areas.iter().filter(|a| a.as_str() != p).find(|a| {
+            let stem: String = a.chars().take(a.chars().count().saturating_sub(1)).collect();
+            p.starts_with(a.as_str()) || (stem.chars().count() >= 2 && p.starts_with(&stem))
+        });
+        if let Some(a) = area {
+            rels.push(Relation {
+                doc: doc.to_string(),
+                record: RelationTag::Relation,
+                rel: "located_in".into(),
+                from: p.to_string(),
+                to: a.clone(),
+                start: m.start,
+                end: m.end,
+                rule: "context:located_in".into(),
+            });
+        }
+    }
+    fix_parent_relations(&mut ex.relations, mentions, &short);
+    fix_parent_relations(&mut rels, mentions, &short);
+    ex.relations.extend(rels);
+    ex.relations.sort_by(|a, b| {
+        (a.start, &a.rel, &a.from, &a.to, a.end, &a.rule)
+            .cmp(&(b.start, &b.rel, &b.from, &b.to, b.end, &b.rule))
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    ex.relations
+        .retain(|r| r.from != r.to && seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
+}
+
+/// A star rating's `year` (a year named earlier in its sentence), `scope`
+/// (an area named earlier in its sentence, else the document's area) and
+/// `share` (a percentage later in its clause: 五星级标准的612个，占43.8%).
+fn rating_fields(
+    chars: &[char],
+    sentences: &[(usize, usize)],
+    mentions: &mut [Mention],
+    doc_area: Option<&String>,
+) {
+    let areas: Vec<(usize, String)> =
+        mentions.iter().filter(|m| is_area(m)).map(|m| (m.start, name_of(m))).collect();
+    let shares: Vec<(usize, f64)> = mentions
+        .iter()
+        .filter(|m| {
+            m.kind == "Quantity" && m.fields.get("unit").and_then(Value::as_str) == Some("%")
+        })
+        .filter_map(|m| Some((m.start, m.fields.get("value")?.as_f64()?)))
+        .collect();
+    for m in mentions.iter_mut().filter(|m| m.kind == "StarRating") {
+        let Some(sent) = span_of(sentences, m.start) else { continue };
+        if !m.fields.contains_key("year") {
+            if let Some(y) = year_before(chars, sent.0, m.start) {
+                m.fields.insert("year".into(), Value::from(y));
+            }
+        }
+        if !m.fields.contains_key("scope") {
+            let named = areas.iter().rev().find(|(s, _)| *s >= sent.0 && *s < m.start);
+            if let Some(a) = named.map(|a| &a.1).or(doc_area) {
+                m.fields.insert("scope".into(), Value::String(a.clone()));
+            }
+        }
+        let has_level = m.fields.get("level").is_some_and(|v| !v.is_null());
+        if has_level && !m.fields.contains_key("share") {
+            let clause_end = (m.end..sent.1.min(chars.len()))
+                .find(|&i| matches!(chars[i], '；' | '。' | '、' | '，' | ',' | ';'))
+                .unwrap_or(sent.1);
+            if let Some((_, v)) = shares.iter().find(|(s, _)| *s >= m.end && *s < clause_end) {
+                m.fields.insert("share".into(), Value::from(*v));
+            }
+        }
+    }
+    // 五星级标准的612个，四星级标准的501个，分别占43.8%、35.9%: in order.
+    for &(a, b) in sentences {
+        let idx: Vec<usize> = (0..mentions.len())
+            .filter(|&i| {
+                let m = &mentions[i];
+                m.kind == "StarRating"
+                    && m.start >= a
+                    && m.end <= b
+                    && m.fields.get("level").is_some_and(|v| !v.is_null())
+            })
+            .collect();
+        let Some(&last) = idx.last() else { continue };
+        let after = mentions[last].end;
+        let tail: String = chars[after..b.min(chars.len())].iter().collect();
+        let Some(k) = tail.find("分别") else { continue };
+        let from = after + tail[..k].chars().count();
+        let pct: Vec<f64> =
+            shares.iter().filter(|(s, _)| *s >= from && *s < b).map(|x| x.1).collect();
+        if pct.len() == idx.len() && idx.len() > 1 {
+            for (i, v) in idx.iter().zip(pct) {
+                mentions[*i].fields.insert("share".into(), Value::from(v));
+            }
+        }
+    }
+}
+
+/// The last four-digit year followed by 年 in `chars[from..to]`.
+fn year_before(chars: &[char], from: usize, to: usize) -> Option<u64> {
+    let to = to.min(chars.len());
+    (from..to.saturating_sub(4)).rev().find_map(|i| {
+        let w = &chars[i..i + 5];
+        let digits = w[..4].iter().all(|c| c.is_ascii_digit());
+        let before_ok = i == 0 || !chars[i - 1].is_ascii_digit();
+        if digits && w[4] == '年' && before_ok && matches!(w[0], '1' | '2') {
+            w[..4].iter().collect::<String>().parse().ok()
+        } else {
+            None
+        }
+    })
+}
+
+/// Words after which a counted thing's name starts (有党员3418名).
+const SUBJECT_START: &[char] = &[
+    '，', '。', '、', '；', '：', '有', '共', '达', '为', '了', '计', '约', '近', '培', '训', '和',
+    '的', '（', '“', '”', '\n', ' ', '并', '等', '在', '及', '与', '已',
+];
+
+/// A quantity's `subject`: the short noun right before the number in its
+/// clause (党员3418名), else the one right after its unit (46个党组织).
+fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
+    for m in mentions.iter_mut().filter(|m| m.kind == "Quantity") {
+        if m.fields.contains_key("subject") {
+            continue;
+        }
+        let mut a = m.start;
+        while a > 0 && m.start - a <= 8 && !SUBJECT_START.contains(&chars[a - 1]) {
+            a -= 1;
+        }
+        let bounded = a == 0 || SUBJECT_START.contains(&chars[a - 1]);
+        let before = strip_verb(&chars[a..m.start].iter().collect::<String>());
+        let han = |s: &str| s.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+        let subject = if bounded && (2..=6).contains(&before.chars().count()) && han(&before) {
+            Some(before)
+        } else {
+            let mut e = m.end;
+            while e < chars.len()
+                && e - m.end <= 6
+                && !SUBJECT_START.contains(&chars[e])
+                && !is_verb_start(chars, e)
+            {
+                e += 1;
+            }
+            let stopped = e < chars.len() && e - m.end <= 6;
+            let after = strip_verb(&chars[m.end..e].iter().collect::<String>());
+            (stopped && (2..=6).contains(&after.chars().count()) && han(&after)).then_some(after)
+        };
+        if let Some(s) = subject {
+            m.fields.insert("subject".into(), Value::String(s));
+        }
+    }
+}
+
+/// A subject without the verb that introduced it (举办专题讲座 → 专题讲座).
+fn strip_verb(s: &str) -> String {
+    const LEADS: &[&str] = &[
+        "举办", "开展", "开通", "发放", "评选", "公布", "建成", "新建", "培训", "组织", "累计",
+        "完成", "覆盖", "选派", "配备", "建立", "创建", "打造", "培育", "招聘", "投入", "来自",
+    ];
+    let mut s = s.to_string();
+    while let Some(l) = LEADS.iter().find(|l| s.starts_with(*l)) {
+        s = s[l.len()..].to_string();
+    }
+    s
+}
+
+/// Verbs that end a noun phrase after a count: 46个党组织获评….
+fn is_verb_start(chars: &[char], i: usize) -> bool {
+    const VERBS: &[&str] = &[
+        "获", "被", "参加", "参与", "参赛", "出席", "报名", "达到", "开展", "完成", "实现", "入选",
+        "成为", "覆盖", "占",
+    ];
+    let rest: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+    VERBS.iter().any(|v| rest.starts_with(v))
+}
+
+/// X 与 Y、Z 签订…协议; X 联合 Y、Z 开展… (X may be named earlier in the
+/// paragraph, or be the document's main actor, when 联合 opens a clause).
+fn cooperations(
+    chars: &[char],
+    sentences: &[(usize, usize)],
+    paragraphs: &[(usize, usize)],
+    orgs: &[&Mention],
+    rels: &mut Vec<Relation>,
+    mk: &dyn Fn(&str, &Mention, &Mention, String, String) -> Relation,
+) {
+    let main = main_actor(orgs);
+    for &(s, e) in sentences {
+        let in_sent: Vec<&Mention> =
+            window(orgs, s, e).iter().copied().filter(|o| o.end <= e).collect();
+        for (i, y0) in in_sent.iter().enumerate() {
+            let lead = slice(chars, y0.start.saturating_sub(2), y0.start);
+            let joint = ["联合", "会同", "携手"].iter().any(|w| lead.ends_with(w));
+            let x = if joint {
+                let par = span_of(paragraphs, y0.start).unwrap_or((s, e));
+                window(orgs, par.0, y0.start)
+                    .iter()
+                    .copied()
+                    .filter(|o| actor_in_clause(chars, o) && o.end + 2 <= y0.start)
+                    .max_by_key(|o| o.end)
+                    .or(main)
+            } else {
+                let prev = i.checked_sub(1).map(|j| in_sent[j]);
+                prev.filter(|x| {
+                    ["与", "和", "同"].contains(&slice(chars, x.end, y0.start).as_str())
+                })
+            };
+            let Some(x) = x else { continue };
+            // An area cooperates only with an area (厦门航空 is no 厦门).
+            if name_of(x) == name_of(y0) || is_area(x) != is_area(y0) {
+                continue;
+            }
+            // The partners: y0 and those listed after it with 、 or 和.
+            let mut partners = vec![*y0];
+            for y in &in_sent[i + 1..] {
+                let last = partners[partners.len() - 1];
+                let sep = slice(chars, last.end, y.start);
+                if ["、", "和", "及", "与"].contains(&sep.as_str()) && is_area(y) == is_area(x)
+                {
+                    partners.push(y);
+                } else {
+                    break;
+                }
+            }
+            let last = partners[partners.len() - 1];
+            let rest = slice(chars, last.end, (last.end + 30).min(e));
+            if !joint && !COOPERATE_CUES.iter().any(|c| rest.contains(c)) {
+                continue;
+            }
+            for y in partners {
+                rels.push(mk("cooperates_with", x, y, name_of(x), name_of(y)));
+            }
+        }
+    }
+}
+
+/// The organisation a document is mostly about: the actor named most
+/// often, if named at least three times.
+fn main_actor<'a>(orgs: &[&'a Mention]) -> Option<&'a Mention> {
+    let mut count: BTreeMap<String, (usize, std::cmp::Reverse<usize>)> = BTreeMap::new();
+    for o in orgs.iter().filter(|o| is_actor(o) && !NATIONAL_RULES.contains(&o.rule.as_str())) {
+        let e = count.entry(name_of(o)).or_insert((0, std::cmp::Reverse(o.start)));
+        e.0 += 1;
+    }
+    // Named in the title or opening: counts as named three times.
+    for o in orgs.iter().filter(|o| is_actor(o) && o.start < 60) {
+        if let Some(e) = count.get_mut(&name_of(o)) {
+            e.0 += 2;
+            break;
+        }
+    }
+    let (name, (n, _)) = count.into_iter().max_by_key(|(_, v)| *v)?;
+    if n < 3 {
+        return None;
+    }
+    orgs.iter().copied().find(|o| name_of(o) == name)
+}
+
+/// A parent that is an organisation, not an area, makes `part_of`.
+fn fix_parent_relations(
+    rels: &mut [Relation],
+    mentions: &[Mention],
+    short: &BTreeMap<String, String>,
+) {
+    let canon: BTreeMap<&str, String> = mentions
+        .iter()
+        .filter(|m| m.kind == "Organization")
+        .map(|m| (m.text.as_str(), name_of(m)))
+        .collect();
+    let area_names: Vec<&str> =
+        mentions.iter().filter(|m| is_area(m)).map(|m| m.text.as_str()).collect();
+    for r in rels.iter_mut() {
+        if let Some(c) = canon.get(r.from.as_str()) {
+            r.from = c.clone();
+        } else if let Some(c) = short.get(&r.from) {
+            r.from = c.clone();
+        }
+        if let Some(c) = canon.get(r.to.as_str()) {
+            r.to = c.clone();
+        } else if let Some(c) = short.get(&r.to) {
+            r.to = c.clone();
+        }
+        let to_is_area = area_names.contains(&r.to.as_str())
+            || (r.to.ends_with(['省', '市', '县', '区', '镇', '乡', '村', '旗'])
+                && !canon.contains_key(r.to.as_str()))
+            || r.to.ends_with("街道");
+        if r.rel == "located_in" && !to_is_area {
+            r.rel = "part_of".into();
+        }
+    }
+}
+
+/// Areas named in the document, the one it is about first: most mentions,
+/// with a bonus for being named in the opening 200 characters; lower
+/// levels (district, county) win ties.
+fn document_areas(mentions: &[Mention]) -> Vec<String> {
+    let mut score: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    for m in mentions.iter().filter(|m| is_area(m)) {
+        let level = match kind(m) {
+            "district" | "county" => 2,
+            "city" => 1,
+            _ => 0,
+        };
+        let e = score.entry(name_of(m)).or_insert((0, level));
+        e.0 += 2 + if m.start < 200 { 3 } else { 0 };
+    }
+    let mut v: Vec<(String, (i64, usize))> = score.into_iter().collect();
+    v.sort_by(|a, b| (b.1 .0, b.1 .1).cmp(&(a.1 .0, a.1 .1)).then(a.0.cmp(&b.0)));
+    v.into_iter().map(|(n, _)| n).collect()
+}
+
+/// The short form of an area inside a longer name (山东 in 山东大学, 济宁 in
+/// 济宁实验初中) is part of that name, not a mention of the area: it is
+/// dropped, and the area becomes the organisation's `parent` if it has none.
+fn absorb_inner_aliases(mentions: &mut Vec<Mention>) -> BTreeMap<String, String> {
+    let mut orgs: Vec<(usize, usize, usize)> = mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == "Organization" && !is_area(m))
+        .map(|(i, m)| (m.start, m.end, i))
+        .collect();
+    orgs.sort_unstable();
+    let mut drop = BTreeSet::new();
+    let mut dropped = BTreeMap::new();
+    let mut parents = Vec::new();
+    for (i, a) in mentions.iter().enumerate() {
+        let alias = is_area(a) && a.fields.get("canonical").and_then(Value::as_str).is_some();
+        if !alias {
+            continue;
+        }
+        let upto = orgs.partition_point(|o| o.0 <= a.start);
+        let outer =
+            orgs[..upto].iter().rev().take(8).find(|o| o.1 >= a.end && o.1 - o.0 > a.end - a.start);
+        if let Some(&(_, _, oi)) = outer {
+            drop.insert(i);
+            dropped.insert(a.text.clone(), name_of(a));
+            parents.push((oi, name_of(a)));
+        }
+    }
+    for (oi, area) in parents {
+        if kind(&mentions[oi]) == "media" {
+            continue;
+        }
+        let f = &mut mentions[oi].fields;
+        if f.get("parent").and_then(Value::as_str).is_none_or(|p| p.is_empty()) {
+            f.insert("parent".into(), Value::String(area));
+        }
+    }
+    let mut i = 0;
+    mentions.retain(|_| {
+        i += 1;
+        !drop.contains(&(i - 1))
+    });
+    dropped
+}
+
+/// Gives short names of organisations their full name as `canonical`.
+fn resolve_abbreviations(
+    mentions: &mut [Mention],
+    areas: &[String],
+    replaced: &mut BTreeSet<(String, String)>,
+) -> BTreeMap<String, String> {
+    let mut short: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
+    for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        let Some(parent) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        let Some(rest) = m.text.strip_prefix(parent) else { continue };
+        if rest.chars().count() < 2 {
+            continue;
+        }
+        let entry = (m.text.clone(), Some(parent.to_string()));
+        if rest.chars().count() >= 4 {
+            short.entry(rest.to_string()).or_insert_with(|| entry.clone());
+        }
+        let pc: Vec<char> = parent.chars().collect();
+        if pc.len() >= 3 && matches!(pc[pc.len() - 1], '市' | '县' | '区') {
+            let stem: String = pc[..pc.len() - 1].iter().collect();
+            short.entry(format!("{stem}{rest}")).or_insert(entry);
+        }
+    }
+    // 市委组织部, 区教育局党委: a body of the document's own area.
+    let area_of_level = |c: char| areas.iter().find(|a| a.ends_with(c)).cloned();
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        if m.fields.get("canonical").and_then(Value::as_str).is_some_and(|c| !c.is_empty()) {
+            continue;
+        }
+        if let Some((full, parent)) = short.get(&m.text) {
+            if *full != m.text {
+                m.fields.insert("canonical".into(), Value::String(full.clone()));
+                if let Some(p) = parent {
+                    m.fields.entry("parent".to_string()).or_insert(Value::String(p.clone()));
+                }
+                continue;
+            }
+        }
+        let first = m.text.chars().next().unwrap_or(' ');
+        let second: String = m.text.chars().skip(1).take(2).collect();
+        if matches!(first, '市' | '区' | '县')
+            && (second.starts_with('委') || second == "教育" || second == "教体")
+        {
+            if let Some(area) = area_of_level(first) {
+                let full = format!("{area}{}", &m.text[first.len_utf8()..]);
+                // 区教育局党委 belongs to the bureau, 市委组织部 to the area.
+                let bureau = ["机关党委", "党委", "党组"]
+                    .iter()
+                    .find_map(|sfx| full.strip_prefix(&area)?.strip_suffix(sfx))
+                    .filter(|b| !b.starts_with('委'))
+                    .map(|b| format!("{area}{b}"));
+                m.fields.insert("canonical".into(), Value::String(full));
+                m.fields.insert("parent".into(), Value::String(bureau.unwrap_or(area)));
+            }
+        }
+    }
+    // A school named after an area of the document without its suffix
+    // (金乡一中 in a document about 金乡县) is placed there.
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        if m.fields.get("parent").and_then(Value::as_str).is_some_and(|p| !p.is_empty()) {
+            continue;
+        }
+        if !matches!(kind(m), "school" | "kindergarten" | "education_group") {
+            continue;
+        }
+        let placed = areas.iter().find(|a| {
+            let stem: String = a.chars().take(a.chars().count().saturating_sub(1)).collect();
+            stem.chars().count() >= 2 && m.text.starts_with(&stem)
+        });
+        if let Some(a) = placed {
+            m.fields.insert("parent".into(), Value::String(a.clone()));
+        }
+    }
+    // 兰州市城关区华侨实验学校: the district named after the city is the parent.
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        let Some(rest) = m.text.strip_prefix(p) else { continue };
+        let inner = areas
+            .iter()
+            .filter(|a| a.chars().count() >= 2)
+            .find(|a| rest.starts_with(a.as_str()) && rest.len() > a.len());
+        if let Some(a) = inner {
+            replaced.insert((m.text.clone(), p.to_string()));
+            m.fields.insert("parent".into(), Value::String(a.clone()));
+        }
+    }
+    // Towns named without their county (李营、长沟等) are in the document's
+    // district or county, when it has one.
+    let county = areas.iter().find(|a| a.ends_with(['区', '县']) || a.ends_with('旗'));
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && kind(m) == "town") {
+        if m.fields.get("parent").and_then(Value::as_str).is_none_or(|p| p.is_empty()) {
+            if let Some(c) = county {
+                m.fields.insert("parent".into(), Value::String(c.clone()));
+            }
+        }
+    }
+    // Parents named in short take the full name too.
+    for m in mentions.iter_mut().filter(|m| m.kind == "Organization") {
+        let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        if let Some((full, _)) = short.get(p) {
+            if full != &m.text {
+                m.fields.insert("parent".into(), Value::String(full.clone()));
+            }
+        }
+    }
+    short.into_iter().map(|(k, (full, _))| (k, full)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tifa_model::Fields;
+
+    fn org(text: &str, start: usize, kind: &str, parent: Option<&str>) -> Mention {
+        let mut fields = Fields::new();
+        fields.insert("kind".into(), kind.into());
+        if let Some(p) = parent {
+            fields.insert("parent".into(), p.into());
+        }
+        Mention {
+            doc: "d".into(),
+            kind: "Organization".into(),
+            text: text.into(),
+            start,
+            end: start + text.chars().count(),
+            rule: "t".into(),
+            fields,
+        }
+    }
+
+    fn at(text: &str, needle: &str) -> usize {
+        let b = text.find(needle).expect("needle");
+        text[..b].chars().count()
+    }
+
+    #[test]
+    fn short_school_name_gets_the_full_one() {
+        let t = "成都市实验小学开展活动。成都实验小学教师参加。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("成都市", 0, "city", Some("四川省")),
+                org("成都市实验小学", 0, "school", Some("成都市")),
+                org("成都实验小学", at(t, "成都实验小学"), "school", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[2].fields["canonical"], "成都市实验小学");
+        assert_eq!(ex.mentions[2].fields["parent"], "成都市");
+    }
+
+    #[test]
+    fn holder_of_an_honour_and_partners() {
+        let t = "长沙市第一中学被评为全国文明校园。长沙市教育局与湖南师范大学签订合作协议。";
+        let mut des = org("全国文明校园", at(t, "全国文明校园"), "", None);
+        des.kind = "Designation".into();
+        let mut ex = Extraction {
+            mentions: vec![
+                org("长沙市第一中学", 0, "school", Some("长沙市")),
+                des,
+                org("长沙市教育局", at(t, "长沙市教育局"), "bureau", Some("长沙市")),
+                org("湖南师范大学", at(t, "湖南师范大学"), "university", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let rels: Vec<(&str, &str, &str)> =
+            ex.relations.iter().map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str())).collect();
+        assert!(rels.contains(&("holds", "长沙市第一中学", "全国文明校园")), "{rels:?}");
+        assert!(rels.contains(&("cooperates_with", "长沙市教育局", "湖南师范大学")), "{rels:?}");
+    }
+
+    #[test]
+    fn no_cooperation_without_a_cue() {
+        let t = "长沙市教育局和湖南师范大学的代表出席。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("长沙市教育局", 0, "bureau", None),
+                org("湖南师范大学", at(t, "湖南师范大学"), "university", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(ex.relations.iter().all(|r| r.rel != "cooperates_with"));
+    }
+
+    fn typed(kind: &str, text: &str, start: usize, fields: &[(&str, Value)]) -> Mention {
+        let mut m = org(text, start, "", None);
+        m.kind = kind.into();
+        m.fields = fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        m
+    }
+
+    #[test]
+    fn rating_year_scope_and_shares_in_order() {
+        let t = "2023年，全省党支部中五星级标准的120个，四星级标准的80个，分别占比为60%、40%。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("安徽省", 0, "province", None),
+                typed("StarRating", "五星级标准", at(t, "五星级标准"), &[("level", 5.into())]),
+                typed("StarRating", "四星级标准", at(t, "四星级标准"), &[("level", 4.into())]),
+                typed(
+                    "Quantity",
+                    "60%",
+                    at(t, "60%"),
+                    &[("value", 60.0.into()), ("unit", "%".into())],
+                ),
+                typed(
+                    "Quantity",
+                    "40%",
+                    at(t, "40%"),
+                    &[("value", 40.0.into()), ("unit", "%".into())],
+                ),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let five = &ex.mentions[1].fields;
+        assert_eq!(five["year"], 2023);
+        assert_eq!(five["scope"], "安徽省");
+        assert_eq!(five["share"], 60.0);
+        assert_eq!(ex.mentions[2].fields["share"], 40.0);
+    }
+
+    #[test]
+    fn quantity_subject_before_or_after() {
+        let t = "全县共有党员2150名，新建32所幼儿园并投入使用。";
+        let mut ex = Extraction {
+            mentions: vec![
+                typed("Quantity", "2150名", at(t, "2150名"), &[]),
+                typed("Quantity", "32所", at(t, "32所"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[0].fields["subject"], "党员");
+        assert_eq!(ex.mentions[1].fields["subject"], "幼儿园");
+    }
+
+    fn rels(ex: &Extraction) -> Vec<(String, String, String)> {
+        ex.relations.iter().map(|r| (r.rel.clone(), r.from.clone(), r.to.clone())).collect()
+    }
+
+    fn has(ex: &Extraction, rel: &str, from: &str, to: &str) -> bool {
+        rels(ex).contains(&(rel.to_string(), from.to_string(), to.to_string()))
+    }
+
+    #[test]
+    fn joint_work_with_the_documents_actor() {
+        let t = "温州市委教育工委扎实推进党建工作\n\n今年以来，全市深化“清廉学校”建设，会同市委宣传部开展评选。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("温州市", 0, "city", Some("浙江省")),
+                org("温州市委教育工委", 0, "party_committee", Some("温州市")),
+                org("市委宣传部", at(t, "市委宣传部"), "party_committee", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[2].fields["canonical"], "温州市委宣传部");
+        assert!(
+            has(&ex, "cooperates_with", "温州市委教育工委", "温州市委宣传部"),
+            "{:?}",
+            rels(&ex)
+        );
+        assert!(has(&ex, "located_in", "温州市委宣传部", "温州市"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn programs_run_by_the_school_a_later_paragraph_means() {
+        let t =
+            "昆明市第一中学作为省级示范校，成绩突出。\n\n为加强队伍建设，学校推行“青蓝结对”制度。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("昆明市第一中学", 0, "school", Some("昆明市")),
+                typed("Program", "青蓝结对", at(t, "青蓝结对"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(has(&ex, "runs", "昆明市第一中学", "青蓝结对"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn an_area_opening_its_clause_runs_what_follows() {
+        let t = "近年来，宁乡市在全市开展“书香校园”活动。在宁乡市举行的“书香校园”展示中……";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("宁乡市", at(t, "宁乡市"), "county", Some("长沙市")),
+                typed("Program", "书香校园", at(t, "书香校园"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(has(&ex, "runs", "宁乡市", "书香校园"), "{:?}", rels(&ex));
+        let t2 = "在宁乡市举行“书香校园”展示。";
+        let mut ex2 = Extraction {
+            mentions: vec![
+                org("宁乡市", 1, "county", Some("长沙市")),
+                typed("Program", "书香校园", at(t2, "书香校园"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t2, &mut ex2);
+        assert!(ex2.relations.iter().all(|r| r.rel != "runs"), "{:?}", rels(&ex2));
+    }
+
+    #[test]
+    fn a_bureau_committee_named_in_short_belongs_to_the_bureau() {
+        let t = "海曙区教育局召开会议。区教育局党委书记讲话。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("海曙区", 0, "district", Some("宁波市")),
+                org("海曙区教育局", 0, "bureau", Some("海曙区")),
+                org("区教育局党委", at(t, "区教育局党委"), "party_committee", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[2].fields["canonical"], "海曙区教育局党委");
+        assert!(has(&ex, "part_of", "海曙区教育局党委", "海曙区教育局"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn an_area_alias_inside_a_name_is_part_of_it() {
+        let t = "与厦门大学合作。厦门的学校。";
+        let mut alias = org("厦门", at(t, "厦门大学"), "city", Some("福建省"));
+        alias.fields.insert("canonical".into(), "厦门市".into());
+        let mut alone = org("厦门", at(t, "厦门的"), "city", Some("福建省"));
+        alone.fields.insert("canonical".into(), "厦门市".into());
+        let mut ex = Extraction {
+            mentions: vec![alias, org("厦门大学", at(t, "厦门大学"), "university", None), alone],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let texts: Vec<(&str, usize)> =
+            ex.mentions.iter().map(|m| (m.text.as_str(), m.start)).collect();
+        assert_eq!(texts, [("厦门大学", 1), ("厦门", 8)]);
+        assert_eq!(ex.mentions[0].fields["parent"], "厦门市");
+        assert!(has(&ex, "located_in", "厦门大学", "厦门市"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn towns_named_alone_are_in_the_documents_county() {
+        let t = "平阳县推进集团化办学。将水头、鳌江等乡镇学校纳入集团。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("平阳县", 0, "county", Some("温州市")),
+                org("水头", at(t, "水头"), "town", None),
+                org("鳌江", at(t, "鳌江"), "town", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[1].fields["parent"], "平阳县");
+        assert!(has(&ex, "located_in", "鳌江", "平阳县"), "{:?}", rels(&ex));
+    }
+}

@@ -1,0 +1,249 @@
+//! The items of numbered formulations, where the text spells them out.
+//!
+//! "“三个全覆盖”为：所有学校都有党员、所有班子都有党员干部、所有教育机构都有健全
+//! 的党组织" gives 三个全覆盖 three `items`; "政风清明、校风清静、教风清正、学风清新
+//! ”四位一体" gives 四位一体 the four listed before it. A list is a run of at
+//! least two short phrases joined by `、`, right before the formulation or
+//! within the rest of its sentence and the next one. When the count of the
+//! items found differs from the numeral, the items are kept and a warning
+//! says so: either the text lists them differently or the list is not the
+//! formulation's.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use tifa_model::{Diagnostic, Location, Mention};
+
+/// Longest phrase taken as one item, in characters.
+const MAX_ITEM: usize = 16;
+/// How far after a formulation its list may start, in characters.
+const WINDOW: usize = 150;
+
+/// Words that introduce a list and are not part of its first item.
+const LEADS: &[&str] = &["分别是", "分别为", "主要是", "就是", "包括", "即"];
+
+fn is_item_char(c: char) -> bool {
+    c.is_alphanumeric() && !matches!(c, '、' | '，' | '。' | '：' | '；')
+}
+
+/// Lists (as char ranges of their items) in `chars[from..to]`.
+/// Each list comes with whether a lead word (即, 包括) opened it.
+fn lists(chars: &[char], from: usize, to: usize) -> Vec<(Vec<(usize, usize)>, bool)> {
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        if !is_item_char(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let mut items = Vec::new();
+        let mut s = i;
+        loop {
+            let mut e = s;
+            while e < to && is_item_char(chars[e]) {
+                e += 1;
+            }
+            items.push((s, e));
+            if e < to && chars[e] == '、' && e + 1 < to && is_item_char(chars[e + 1]) {
+                s = e + 1;
+            } else {
+                i = e.max(i + 1);
+                break;
+            }
+        }
+        // 即A、B、C: the connective is not part of the first item.
+        let mut led = false;
+        if let Some(first) = items.first_mut() {
+            let text: String = chars[first.0..first.1].iter().collect();
+            if let Some(lead) = LEADS.iter().find(|l| text.starts_with(*l)) {
+                first.0 += lead.chars().count();
+                led = true;
+            }
+        }
+        let short = items.iter().all(|&(a, b)| b - a >= 2 && b - a <= MAX_ITEM);
+        if items.len() >= 2 && short {
+            out.push((items, led));
+        }
+    }
+    out
+}
+
+/// Items built alike: all end, or all start, with the same character
+/// (领导班子好、党员队伍好; 有设施、有标志).
+fn is_parallel(chars: &[char], l: &[(usize, usize)]) -> bool {
+    let same = |f: &dyn Fn(&(usize, usize)) -> char| l.iter().all(|x| f(x) == f(&l[0]));
+    same(&|&(_, e)| chars[e - 1]) || l.len() >= 3 && same(&|&(a, _)| chars[a])
+}
+
+fn sentence_end(chars: &[char], from: usize, sentences: usize) -> usize {
+    let mut left = sentences;
+    let mut i = from;
+    while i < chars.len() {
+        if matches!(chars[i], '。' | '！' | '？' | '\n') {
+            left -= 1;
+            if left == 0 {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    chars.len()
+}
+
+/// How many items the formulation's numeral promises, when it is clear:
+/// 五好 → 5, 三个全覆盖 → 3, 四位一体 → 4; none for 3+2 or 三会一课.
+fn expected(m: &Mention) -> Option<usize> {
+    let nums: Vec<u64> =
+        m.fields.get("numbers")?.as_array()?.iter().filter_map(Value::as_u64).collect();
+    match nums.as_slice() {
+        [n] if *n >= 2 => Some(*n as usize),
+        [n, 1] if m.text.contains("位一体") => Some(*n as usize),
+        _ => None,
+    }
+}
+
+/// Fills `items` of numbered formulations and warns on count mismatches.
+pub fn fill(doc: &str, chars: &[char], mentions: &mut [Mention]) -> Vec<Diagnostic> {
+    // Per formulation text: the best list found at any of its mentions.
+    let mut best: BTreeMap<String, (bool, usize, Vec<String>)> = BTreeMap::new();
+    for m in mentions.iter().filter(|m| m.kind == "NumberedFormulation") {
+        let want = expected(m);
+        // Lists clearly tied to the formulation (right before it, or opened
+        // by ：/即/包括 after it), then parallel lists of the promised length.
+        let mut tied: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut parallel: Vec<Vec<(usize, usize)>> = Vec::new();
+        // A list right before it: 政风清明、…、学风清新”四位一体
+        let mut b = m.start;
+        while b > 0 && matches!(chars[b - 1], '“' | '”' | '‘' | '’' | '"' | '的') {
+            b -= 1;
+        }
+        let sent_start = (0..b)
+            .rev()
+            .find(|&i| matches!(chars[i], '。' | '！' | '？' | '\n' | '；'))
+            .map_or(0, |i| i + 1);
+        if let Some((l, _)) = lists(chars, sent_start, b).into_iter().last() {
+            // Only a quoted list: “政风清明、…、学风清新”四位一体
+            let quoted = l[0].0 > 0
+                && chars[l[0].0 - 1] == '“'
+                && l.last().is_some_and(|&(_, e)| chars.get(e) == Some(&'”'));
+            if l.last().is_some_and(|&(_, e)| e + 1 >= b) && quoted {
+                tied.push(l);
+            }
+        }
+        let end = sentence_end(chars, m.end, 2).min(m.end + WINDOW).min(chars.len());
+        for (l, led) in lists(chars, m.end, end) {
+            let before = if l[0].0 > 0 { chars[l[0].0 - 1] } else { ' ' };
+            if before == '、' {
+                continue; // the formulation is itself an item of this list
+            }
+            let gap: String = chars[m.end..l[0].0]
+                .iter()
+                .filter(|c| !matches!(c, '“' | '”' | '‘' | '’'))
+                .collect();
+            let opened = led
+                || matches!(before, '：' | ':' | '（' | '(')
+                || ["为", "是", "即", "：", "为："].contains(&gap.as_str());
+            if opened && (gap.chars().count() <= 6 || led) {
+                tied.push(l);
+            } else if Some(l.len()) == want && is_parallel(chars, &l) {
+                parallel.push(l);
+            }
+        }
+        let (pick, is_tied) = match (tied.first(), parallel.first()) {
+            (Some(l), _) => (Some(l.clone()), true),
+            (None, Some(l)) => (Some(l.clone()), false),
+            _ => (None, false),
+        };
+        let Some(list) = pick else { continue };
+        let items: Vec<String> = list.iter().map(|&(a, e)| chars[a..e].iter().collect()).collect();
+        // Only a tied list may disagree with the numeral (and be warned about).
+        let exact = Some(items.len()) == want || want.is_none() || !is_tied;
+        let entry = best.entry(m.text.clone()).or_insert((exact, m.start, items.clone()));
+        if exact && !entry.0 {
+            *entry = (exact, m.start, items);
+        }
+    }
+    let mut diags = Vec::new();
+    for m in mentions.iter_mut().filter(|m| m.kind == "NumberedFormulation") {
+        if let Some((_, _, items)) = best.get(&m.text) {
+            m.fields.insert(
+                "items".into(),
+                Value::Array(items.iter().map(|s| Value::String(s.clone())).collect()),
+            );
+        }
+    }
+    for (text, (exact, start, items)) in &best {
+        let want = mentions.iter().find(|m| &m.text == text).and_then(expected);
+        if let (false, Some(n)) = (exact, want) {
+            let before = &chars[..(*start).min(chars.len())];
+            let line = before.iter().filter(|&&c| c == '\n').count() + 1;
+            let column = before.iter().rev().take_while(|&&c| c != '\n').count() + 1;
+            diags.push(Diagnostic::warning(
+                Some(Location { path: doc.to_string(), line, column }),
+                format!(
+                    "“{text}” promises {n} items but the list found nearby has {}: {}",
+                    items.len(),
+                    items.join("、")
+                ),
+            ));
+        }
+    }
+    diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tifa_model::Fields;
+
+    fn nf(text: &str, at: usize, numbers: &[u64]) -> Mention {
+        let mut fields = Fields::new();
+        fields.insert("numbers".into(), numbers.iter().copied().map(Value::from).collect());
+        Mention {
+            doc: "d".into(),
+            kind: "NumberedFormulation".into(),
+            text: text.into(),
+            start: at,
+            end: at + text.chars().count(),
+            rule: "t".into(),
+            fields,
+        }
+    }
+
+    fn pos(chars: &[char], s: &str) -> usize {
+        let n: Vec<char> = s.chars().collect();
+        chars.windows(n.len()).position(|w| w == n.as_slice()).expect("found")
+    }
+
+    #[test]
+    fn items_after_and_before() {
+        let t: Vec<char> =
+            "推行“三严”要求，即严管理、严考核、严问责。树立“廉洁、勤勉、务实”三种作风。"
+                .chars()
+                .collect();
+        let mut ms =
+            vec![nf("三严", pos(&t, "三严"), &[3]), nf("三种作风", pos(&t, "三种作风"), &[3])];
+        let d = fill("d", &t, &mut ms);
+        assert_eq!(ms[0].fields["items"], serde_json::json!(["严管理", "严考核", "严问责"]));
+        assert_eq!(ms[1].fields["items"], serde_json::json!(["廉洁", "勤勉", "务实"]));
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn a_count_that_disagrees_is_a_warning() {
+        let t: Vec<char> = "落实“四个到位”：思想到位、措施到位、责任到位。".chars().collect();
+        let mut ms = vec![nf("四个到位", pos(&t, "四个到位"), &[4])];
+        let d = fill("d.txt", &t, &mut ms);
+        assert_eq!(ms[0].fields["items"].as_array().map(Vec::len), Some(3));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("4"), "{}", d[0].message);
+        assert_eq!(d[0].location.as_ref().map(|l| (l.line, l.column)), Some((1, 4)));
+    }
+
+    #[test]
+    fn no_list_no_items() {
+        let t: Vec<char> = "严格落实三会一课制度。".chars().collect();
+        let mut ms = vec![nf("三会一课", 4, &[3, 1])];
+        assert!(fill("d", &t, &mut ms).is_empty());
+        assert!(!ms[0].fields.contains_key("items"));
+    }
+}
