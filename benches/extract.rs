@@ -19,6 +19,26 @@ fn main() {
     let src = PackSource::from_dir(&root.join("rules/default")).expect("rules/default");
     let packs = vec![tifa_rules::load(&src, &lib).expect("default pack loads")];
     let ex = Extractor::new(&packs);
+    let mut kinds = [0usize; 3];
+    for (i, r) in packs[0].rules.iter().enumerate() {
+        let k = match packs[0].compiled_exact(i) {
+            Some(true) => 0,
+            Some(false) => 1,
+            None => 2,
+        };
+        if r.lexicon.is_none() {
+            kinds[k] += 1;
+            eprintln!(
+                "  rule {:<24} {}",
+                r.id,
+                ["exact regex", "regex filter + pest_vm", "pest_vm"][k]
+            );
+        }
+    }
+    println!(
+        "rules: {} exact regex, {} regex filter + pest_vm, {} pest_vm only",
+        kinds[0], kinds[1], kinds[2]
+    );
 
     let mut seeds = Vec::new();
     let mut names: Vec<_> = std::fs::read_dir(root.join("examples/corpus"))

@@ -55,9 +55,22 @@ pub struct RuleRef {
     pub rule: usize,
 }
 
+/// Which engine runs a rule at a candidate position. Both give the same
+/// output (the differential test checks it); `Interpreter` exists to check
+/// `Compiled` against.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// Regexes compiled from the grammars, pest_vm where they cannot decide.
+    #[default]
+    Compiled,
+    /// pest_vm at every candidate.
+    Interpreter,
+}
+
 /// Compiled candidate finder over a set of packs.
 pub struct Extractor<'p> {
     packs: &'p [Pack],
+    engine: Engine,
     /// Rules in global order (pack order, then rule order).
     order: Vec<RuleRef>,
     ac: Option<AhoCorasick>,
@@ -120,6 +133,11 @@ pub struct Explanation {
 impl<'p> Extractor<'p> {
     /// Builds the anchor automaton of all rules of `packs`.
     pub fn new(packs: &'p [Pack]) -> Self {
+        Self::with_engine(packs, Engine::Compiled)
+    }
+
+    /// Like [`Extractor::new`], with a chosen engine.
+    pub fn with_engine(packs: &'p [Pack], engine: Engine) -> Self {
         let mut order = Vec::new();
         for (p, pack) in packs.iter().enumerate() {
             for r in 0..pack.rules.len() {
@@ -163,7 +181,7 @@ impl<'p> Extractor<'p> {
         let ac = (!patterns.is_empty())
             .then(|| AhoCorasick::new(patterns.iter().map(|(_, l)| l.as_str())).ok())
             .flatten();
-        Extractor { packs, order, ac, pattern_rules, everywhere, lexicon_rules }
+        Extractor { packs, engine, order, ac, pattern_rules, everywhere, lexicon_rules }
     }
 
     fn rule(&self, g: usize) -> (&'p Pack, &'p Rule) {
@@ -235,7 +253,11 @@ impl<'p> Extractor<'p> {
                 let Some(si) = sentence_of(&sents, pos) else { continue };
                 let end = sents[si].end;
                 let input = &text[pos..end];
-                let result = pack.try_at(rr.rule, input);
+                let result = if trace.is_some() || self.engine == Engine::Interpreter {
+                    pack.try_at(rr.rule, input)
+                } else {
+                    pack.match_fast(rr.rule, input).ok_or(NO_FAILURE)
+                };
                 let before = &text[sents[si].start..pos];
                 let left_ok = rule.after.is_empty()
                     || rule.after.iter().any(|w| {
@@ -494,6 +516,10 @@ fn split_each(rule: &Rule, m: RawMatch) -> Vec<RawMatch> {
         })
         .collect()
 }
+
+/// The failure reported by the compiled engine (only traced runs, which
+/// use the interpreter, look at failures).
+const NO_FAILURE: tifa_rules::Failure = tifa_rules::Failure { at: 0, expected: Vec::new() };
 
 /// Quote marks that never belong to a mention's text.
 const QUOTES: &[char] = &['“', '”', '‘', '’', '《', '》', '「', '」', '『', '』', '"'];

@@ -37,6 +37,7 @@
 //! ```
 
 pub mod anchors;
+pub mod compile;
 pub mod manifest;
 pub mod normalizers;
 
@@ -398,6 +399,8 @@ pub struct Pack {
     /// Lexicons by name.
     pub lexicons: BTreeMap<String, Lexicon>,
     vm: pest_vm::Vm,
+    /// Per rule: its grammar compiled to a regex (exact or filter).
+    compiled: Vec<Option<compile::Compiled>>,
 }
 
 impl std::fmt::Debug for Pack {
@@ -412,6 +415,27 @@ impl Pack {
     /// the input on every failure.
     pub fn match_at(&self, rule: usize, input: &str) -> Option<RawMatch> {
         self.try_at(rule, input).ok()
+    }
+
+    /// Like [`Pack::match_at`], with the same result, but through the
+    /// rule's compiled regex: exact rules never run pest_vm, the others run
+    /// it only where their filter matches (see [`compile`]).
+    pub fn match_fast(&self, rule: usize, input: &str) -> Option<RawMatch> {
+        let r = self.rules.get(rule)?;
+        match self.compiled.get(rule).and_then(Option::as_ref) {
+            Some(c) => match c.run(&r.grammar_rule, input) {
+                compile::Outcome::NoMatch => None,
+                compile::Outcome::Match(m) => Some(m),
+                compile::Outcome::Maybe => self.match_at(rule, input),
+            },
+            None => self.match_at(rule, input),
+        }
+    }
+
+    /// How rule `rule` is compiled: `Some(true)` exact regex, `Some(false)`
+    /// regex filter before pest_vm, `None` pest_vm only.
+    pub fn compiled_exact(&self, rule: usize) -> Option<bool> {
+        self.compiled.get(rule).and_then(Option::as_ref).map(|c| c.exact)
     }
 
     /// Like [`Pack::match_at`], but says how far a failing rule got.
@@ -738,6 +762,14 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     let has_error = cx.diags.iter().any(|d| d.severity == tifa_model::Severity::Error);
     match rules {
         Some(rules) if !has_error => Ok(Pack {
+            compiled: out_rules
+                .iter()
+                .map(|r| {
+                    (r.lexicon.is_none())
+                        .then(|| compile::compile(&r.grammar_rule, &rules))
+                        .flatten()
+                })
+                .collect(),
             name: manifest.pack.name,
             description: manifest.pack.description,
             version: manifest.pack.version,
