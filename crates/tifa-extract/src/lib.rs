@@ -204,13 +204,16 @@ impl<'p> Extractor<'p> {
 
     /// Candidate start positions (byte offsets in the normalized text),
     /// per global rule index, sorted and without duplicates.
-    fn candidates(&self, text: &str, sents: &[Range<usize>]) -> Vec<Vec<usize>> {
+    fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool]) -> Vec<Vec<usize>> {
         let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
                 let s = m.start();
                 let sent_start = sentence_of(sents, s).map_or(s, |i| sents[i].start);
                 for &(g, lookback) in &self.pattern_rules[m.pattern().as_usize()] {
+                    if scanned[g] {
+                        continue;
+                    }
                     let list = &mut cands[g];
                     list.push(s);
                     let mut p = s;
@@ -224,7 +227,7 @@ impl<'p> Extractor<'p> {
                 }
             }
         }
-        for &g in &self.everywhere {
+        for &g in self.everywhere.iter().filter(|&&g| !scanned[g]) {
             cands[g].extend(text.char_indices().map(|(i, _)| i));
         }
         for list in &mut cands {
@@ -238,7 +241,17 @@ impl<'p> Extractor<'p> {
         let norm = NormText::new(original);
         let text = norm.text();
         let sents = sentences(text);
-        let cands = self.candidates(text, &sents);
+        // Rules with a compiled regex find their own starts (the compiled
+        // engine); the others, and traced runs, use the anchors.
+        let scanned: Vec<bool> = (0..self.order.len())
+            .map(|g| {
+                let rr = self.order[g];
+                trace.is_none()
+                    && self.engine == Engine::Compiled
+                    && self.packs[rr.pack].can_scan(rr.rule)
+            })
+            .collect();
+        let cands = self.candidates(text, &sents, &scanned);
 
         let mut found: Vec<Candidate> = Vec::new();
         let mut pending: Vec<(usize, RawMatch, usize)> = Vec::new(); // (candidate idx, match, sentence end)
@@ -246,7 +259,23 @@ impl<'p> Extractor<'p> {
             let (pack, rule) = self.rule(g);
             let rr = self.order[g];
             let mut next_free = 0;
-            for &pos in positions {
+            let mut scan_from = 0;
+            let mut next_pos = |i: usize, next_free: usize| -> Option<usize> {
+                if scanned[g] {
+                    let from = scan_from.max(next_free);
+                    if from > text.len() {
+                        return None;
+                    }
+                    let s = pack.next_start(rr.rule, text, from)?;
+                    scan_from = s + text[s..].chars().next().map_or(1, char::len_utf8);
+                    Some(s)
+                } else {
+                    positions.get(i).copied()
+                }
+            };
+            let mut i = 0;
+            while let Some(pos) = next_pos(i, next_free) {
+                i += 1;
                 if pos < next_free {
                     continue;
                 }
@@ -255,6 +284,8 @@ impl<'p> Extractor<'p> {
                 let input = &text[pos..end];
                 let result = if trace.is_some() || self.engine == Engine::Interpreter {
                     pack.try_at(rr.rule, input)
+                } else if scanned[g] {
+                    pack.match_at_start(rr.rule, input).ok_or(NO_FAILURE)
                 } else {
                     pack.match_fast(rr.rule, input).ok_or(NO_FAILURE)
                 };

@@ -130,6 +130,12 @@ fn each_rule_matches_alike_at_every_position_of_the_examples() {
                 let input = &t[p..];
                 tried += 1;
                 let (fast, slow) = (pack.match_fast(i, input), pack.match_at(i, input));
+                if let Some(machine) = pack.match_machine(i, input) {
+                    if machine != slow {
+                        bad.push(format!("{} (PEG machine) at {input:?}:\n  machine {machine:?}\n  pest {slow:?}", rule.id));
+                        break;
+                    }
+                }
                 if fast != slow {
                     bad.push(format!(
                         "{} at {input:?}:\n  compiled {fast:?}\n  pest {slow:?}",
@@ -140,6 +146,11 @@ fn each_rule_matches_alike_at_every_position_of_the_examples() {
             }
         }
         assert!(tried > 1000);
+        assert!(
+            pack.match_machine(i, "").is_some(),
+            "{}: the default pack runs on the PEG machine",
+            rule.id
+        );
     }
     assert!(bad.is_empty(), "{} rule(s) differ:\n{}", bad.len(), bad.join("\n"));
 }

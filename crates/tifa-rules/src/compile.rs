@@ -80,7 +80,13 @@ pub struct Compiled {
     groups: Vec<Vec<String>>,
     /// The regex gives pest's exact result; otherwise it is a filter.
     pub exact: bool,
+    /// Every match starts with one of a few characters, so an unanchored
+    /// search for the next possible start skips text quickly.
+    pub scans_fast: bool,
 }
+
+/// At most this many possible first characters make a rule [`Compiled::scans_fast`].
+const FEW_FIRST_CHARS: u32 = 2;
 
 /// What [`Compiled::run`] found.
 #[derive(Debug)]
@@ -121,6 +127,20 @@ impl Compiled {
     }
 }
 
+impl Compiled {
+    /// The first position at or after `from` (a character boundary of
+    /// `text`) where the regex matches: no match of the rule on any
+    /// sentence of `text` starts between `from` and it. `None`: none after.
+    pub fn next_start(&self, text: &str, from: usize) -> Option<usize> {
+        let m = self.regex.search(&Input::new(text).range(from..))?;
+        let mut s = m.start();
+        while !text.is_char_boundary(s) {
+            s += 1;
+        }
+        Some(s)
+    }
+}
+
 /// Compiles grammar rule `rule`. `None` when nothing useful can be built
 /// (the caller then runs pest_vm everywhere for the rule).
 pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
@@ -139,11 +159,14 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
         return None;
     }
     let exact = lw.exact && lw.deterministic(&node, &ClassUnicode::empty());
+    let firsts: u32 =
+        first(&node).ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
+    let scans_fast = !nullable(&node) && firsts <= FEW_FIRST_CHARS;
     let mut groups = Vec::new();
     let hir = to_hir(&node, exact, &mut groups);
     let regex =
         Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(&hir).ok()?;
-    Some(Compiled { regex, groups, exact })
+    Some(Compiled { regex, groups, exact, scans_fast })
 }
 
 struct Lowerer<'r> {
