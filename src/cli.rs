@@ -47,6 +47,17 @@ Examples:
     /// List, check and test rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Measure extraction speed and memory on a corpus (output discarded).
+    #[command(after_help = "\
+Examples:
+  tifa bench examples/corpus
+  tifa bench corpus/ -j 2
+  tifa bench corpus/ --rules my-pack/
+
+Prints MB/s with one thread and with all threads, MB per CPU second (what
+counts on a busy machine) and the peak resident memory.
+bench/compare.sh CORPUS also runs the regex baseline script on it.")]
+    Bench(BenchArgs),
 }
 
 /// Where rule packs come from.
@@ -146,4 +157,19 @@ pub enum RulesCommand {
         #[arg(long = "grammars", value_name = "DIR")]
         grammars: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Files or folders of the corpus (folders recursively).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Threads of the second pass (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Run rules with the pest_vm interpreter only, to compare engines.
+    #[arg(long)]
+    pub interpreter: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
 }

@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<Status> {
             rules_check(&dirs, &grammars, allow_warnings)
         }
         Command::Rules(RulesCommand::Test { dirs, grammars }) => rules_test(&dirs, &grammars),
+        Command::Bench(a) => crate::bench::bench(a),
     }
 }
 
