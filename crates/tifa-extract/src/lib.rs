@@ -273,18 +273,39 @@ impl<'p> Extractor<'p> {
                     positions.get(i).copied()
                 }
             };
+            // Anchor candidates of a rule with a regex: one search from a
+            // candidate skips every later candidate before the regex's next
+            // possible start in the sentence.
+            let windowed = !scanned[g]
+                && trace.is_none()
+                && self.engine == Engine::Compiled
+                && pack.has_regex(rr.rule);
+            let mut skip_until = 0;
             let mut i = 0;
             while let Some(pos) = next_pos(i, next_free) {
                 i += 1;
-                if pos < next_free {
+                if pos < next_free || pos < skip_until {
                     continue;
                 }
                 let Some(si) = sentence_of(&sents, pos) else { continue };
                 let end = sents[si].end;
+                if windowed {
+                    match pack.next_start_in(rr.rule, text, pos, end) {
+                        None => {
+                            skip_until = end;
+                            continue;
+                        }
+                        Some(s) if s > pos => {
+                            skip_until = s;
+                            continue;
+                        }
+                        Some(_) => {}
+                    }
+                }
                 let input = &text[pos..end];
                 let result = if trace.is_some() || self.engine == Engine::Interpreter {
                     pack.try_at(rr.rule, input)
-                } else if scanned[g] {
+                } else if scanned[g] || windowed {
                     pack.match_at_start(rr.rule, input).ok_or(NO_FAILURE)
                 } else {
                     pack.match_fast(rr.rule, input).ok_or(NO_FAILURE)

@@ -129,10 +129,11 @@ impl Compiled {
 
 impl Compiled {
     /// The first position at or after `from` (a character boundary of
-    /// `text`) where the regex matches: no match of the rule on any
-    /// sentence of `text` starts between `from` and it. `None`: none after.
-    pub fn next_start(&self, text: &str, from: usize) -> Option<usize> {
-        let m = self.regex.search(&Input::new(text).range(from..))?;
+    /// `text`) where the regex matches inside `text[..end]`: no match of
+    /// the rule on a sentence ending by `end` starts between `from` and it.
+    /// `None`: none.
+    pub fn next_start(&self, text: &str, from: usize, end: usize) -> Option<usize> {
+        let m = self.regex.search(&Input::new(text).range(from..end))?;
         let mut s = m.start();
         while !text.is_char_boundary(s) {
             s += 1;

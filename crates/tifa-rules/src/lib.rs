@@ -447,10 +447,22 @@ impl Pack {
     /// on any sentence of `text` (the regex has no assertions, so a match
     /// on a sentence is a match on the whole text). `None`: nowhere.
     pub fn next_start(&self, rule: usize, text: &str, from: usize) -> Option<usize> {
+        self.next_start_in(rule, text, from, text.len())
+    }
+
+    /// Like [`Pack::next_start`], for matches that end by `end` (a
+    /// sentence end); works for every rule with a compiled regex
+    /// ([`Pack::has_regex`]).
+    pub fn next_start_in(&self, rule: usize, text: &str, from: usize, end: usize) -> Option<usize> {
         match self.compiled.get(rule).and_then(Option::as_ref) {
-            Some(c) => c.next_start(text, from),
+            Some(c) => c.next_start(text, from, end),
             None => Some(from),
         }
+    }
+
+    /// Whether rule `rule` has a compiled regex (exact or filter).
+    pub fn has_regex(&self, rule: usize) -> bool {
+        self.compiled.get(rule).is_some_and(Option::is_some)
     }
 
     /// Like [`Pack::match_fast`] at a position [`Pack::next_start`]
