@@ -16,6 +16,7 @@ use crate::packs;
 use crate::Status;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
+use std::io::Write;
 use std::time::Instant;
 use tifa_extract::{Engine, Extractor};
 use tifa_model::Extraction;
@@ -48,25 +49,30 @@ pub fn bench(a: BenchArgs) -> Result<Status> {
     if all > 1 {
         counts.push(all);
     }
+    let mut out = std::io::stdout().lock();
     for threads in counts {
         let pass = run_pass(&ex, &inputs, threads, &mut |_| {})?;
         let mb = pass.bytes as f64 / 1e6;
         let cpu = pass
             .cpu
             .map_or_else(String::new, |c| format!(", {:.2} MB per CPU second", mb / c.max(1e-9)));
-        println!(
+        writeln!(
+            out,
             "extract, {threads} thread(s): {:.2} MB/s{cpu} ({} documents, {mb:.1} MB, {} mentions, {:.2} s)",
             mb / pass.secs.max(1e-9),
             pass.docs,
             pass.mentions,
             pass.secs
-        );
+        )?;
     }
     match peak_rss_kb() {
-        Some(kb) => println!("peak resident memory: {:.1} MB", kb as f64 / 1e3),
-        None => println!("peak resident memory: unknown (no /proc/self/status)"),
+        Some(kb) => writeln!(out, "peak resident memory: {:.1} MB", kb as f64 / 1e3)?,
+        None => writeln!(out, "peak resident memory: unknown (no /proc/self/status)")?,
     }
-    println!("store: not measured by this build (the store's bulk loader plugs into run_pass)");
+    writeln!(
+        out,
+        "store: not measured by this build (the store's bulk loader plugs into run_pass)"
+    )?;
     Ok(if errors.is_empty() { Status::Found } else { Status::Error })
 }
 
