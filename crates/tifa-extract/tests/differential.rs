@@ -154,3 +154,102 @@ fn each_rule_matches_alike_at_every_position_of_the_examples() {
     }
     assert!(bad.is_empty(), "{} rule(s) differ:\n{}", bad.len(), bad.join("\n"));
 }
+
+/// A pack using constructs the default pack does not: recursion, SOI/EOI,
+/// case-insensitive strings, atomic and compound-atomic rules, a Unicode
+/// property, NEWLINE, tags, a negative predicate on a string, and the
+/// stack.
+const ODD_GRAMMAR: &str = r#"
+digits = @{ ASCII_DIGIT+ }
+nested = { "(" ~ nested? ~ ")" }
+paren = { #inner = nested ~ "号" }
+word = ${ inner_word ~ "词" }
+inner_word = { HAN{1,3} }
+tagged = { #w = word ~ !"的" ~ (#n = digits)? }
+insens = { ^"ab" ~ HAN }
+ended = { HAN{2} ~ EOI }
+started = { SOI ~ "第" ~ digits }
+lines = { "甲" ~ NEWLINE? ~ "乙" }
+stacked = { PUSH("“") ~ HAN+ ~ "”" }
+"#;
+
+const ODD_MANIFEST: &str = r#"
+[pack]
+name = "odd"
+grammars = ["odd.pest"]
+
+[[rule]]
+id = "paren"
+type = "Program"
+fields = { owner = "inner" }
+anchors = ["号"]
+lookback = 20
+
+[[rule]]
+id = "tagged"
+type = "Program"
+fields = { kind = "w", owner = "n" }
+anchors = ["词"]
+lookback = 3
+
+[[rule]]
+id = "insens"
+type = "Program"
+anchors = ["a", "A"]
+
+[[rule]]
+id = "ended"
+type = "Program"
+anchors = ["。"]
+lookback = 2
+
+[[rule]]
+id = "started"
+type = "Program"
+
+[[rule]]
+id = "lines"
+type = "Program"
+
+[[rule]]
+id = "stacked"
+type = "Program"
+"#;
+
+#[test]
+fn engines_agree_on_grammars_the_compiler_only_partly_handles() {
+    let mut src = PackSource::new("odd");
+    src.insert("pack.toml", ODD_MANIFEST);
+    src.insert("odd.pest", ODD_GRAMMAR);
+    let packs = vec![tifa_rules::load(&src, &Library::default()).expect("odd pack loads")];
+    let compiled = Extractor::with_engine(&packs, Engine::Compiled);
+    let interp = Extractor::with_engine(&packs, Engine::Interpreter);
+    let texts = [
+        "((()))号和(()号",
+        "好词的12 大词34 学习词",
+        "AB党 ab建 aB",
+        "第12条规定。说明了情况",
+        "甲\n乙 甲乙",
+        "“党建”工作“”",
+    ];
+    let mut found = 0;
+    for t in texts {
+        same(&compiled, &interp, "odd", t);
+        found += compiled.extract("odd", t).mentions.len();
+    }
+    assert!(found >= 6, "the odd pack should match, found {found}");
+    let pack = &packs[0];
+    for (i, rule) in pack.rules.iter().enumerate() {
+        for t in texts {
+            for (p, _) in t.char_indices() {
+                let input = &t[p..];
+                assert_eq!(
+                    pack.match_fast(i, input),
+                    pack.match_at(i, input),
+                    "{} at {input:?}",
+                    rule.id
+                );
+            }
+        }
+    }
+}
