@@ -53,6 +53,17 @@ Examples:
     /// Draw the graph of entities and relations: DOT, GraphML, GEXF, Cytoscape.js JSON or HTML.
     #[command(after_help = crate::viz::EXAMPLES)]
     Viz(crate::viz::VizArgs),
+    /// Measure extraction speed and memory on a corpus (output discarded).
+    #[command(after_help = "\
+Examples:
+  tifa bench examples/corpus
+  tifa bench corpus/ -j 2
+  tifa bench corpus/ --rules my-pack/
+
+Prints MB/s with one thread and with all threads, MB per CPU second (what
+counts on a busy machine) and the peak resident memory.
+bench/compare.sh CORPUS also runs the regex baseline script on it.")]
+    Bench(BenchArgs),
     /// Score predictions (or a corpus, extracted on the fly) against gold.
     #[command(after_help = "\
 Examples:
@@ -262,4 +273,19 @@ pub struct DiffArgs {
     /// Print JSON Lines (with a "change" key) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Files or folders of the corpus (folders recursively).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Threads of the second pass (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Run rules with the pest_vm interpreter only, to compare engines.
+    #[arg(long)]
+    pub interpreter: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
 }

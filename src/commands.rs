@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Rules(RulesCommand::New { name }) => crate::scaffold::new_pack(&name),
         Command::Rules(RulesCommand::Schema) => crate::scaffold::schema(),
         Command::Eval(a) => eval(a),
+        Command::Bench(a) => crate::bench::bench(a),
     }
 }
 

@@ -4,6 +4,7 @@
 //! command line, loads rule packs, reads and decodes files, runs the
 //! extraction crate over them in parallel and prints the results.
 
+mod bench;
 mod cli;
 mod commands;
 mod coverage;

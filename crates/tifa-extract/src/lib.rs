@@ -57,9 +57,22 @@ pub struct RuleRef {
     pub rule: usize,
 }
 
+/// Which engine runs a rule at a candidate position. Both give the same
+/// output (the differential test checks it); `Interpreter` exists to check
+/// `Compiled` against.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// Regexes compiled from the grammars, pest_vm where they cannot decide.
+    #[default]
+    Compiled,
+    /// pest_vm at every candidate.
+    Interpreter,
+}
+
 /// Compiled candidate finder over a set of packs.
 pub struct Extractor<'p> {
     packs: &'p [Pack],
+    engine: Engine,
     /// Rules in global order (pack order, then rule order).
     order: Vec<RuleRef>,
     ac: Option<AhoCorasick>,
@@ -122,6 +135,11 @@ pub struct Explanation {
 impl<'p> Extractor<'p> {
     /// Builds the anchor automaton of all rules of `packs`.
     pub fn new(packs: &'p [Pack]) -> Self {
+        Self::with_engine(packs, Engine::Compiled)
+    }
+
+    /// Like [`Extractor::new`], with a chosen engine.
+    pub fn with_engine(packs: &'p [Pack], engine: Engine) -> Self {
         let mut order = Vec::new();
         for (p, pack) in packs.iter().enumerate() {
             for r in 0..pack.rules.len() {
@@ -165,7 +183,7 @@ impl<'p> Extractor<'p> {
         let ac = (!patterns.is_empty())
             .then(|| AhoCorasick::new(patterns.iter().map(|(_, l)| l.as_str())).ok())
             .flatten();
-        Extractor { packs, order, ac, pattern_rules, everywhere, lexicon_rules }
+        Extractor { packs, engine, order, ac, pattern_rules, everywhere, lexicon_rules }
     }
 
     fn rule(&self, g: usize) -> (&'p Pack, &'p Rule) {
@@ -188,13 +206,16 @@ impl<'p> Extractor<'p> {
 
     /// Candidate start positions (byte offsets in the normalized text),
     /// per global rule index, sorted and without duplicates.
-    fn candidates(&self, text: &str, sents: &[Range<usize>]) -> Vec<Vec<usize>> {
+    fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool]) -> Vec<Vec<usize>> {
         let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
                 let s = m.start();
                 let sent_start = sentence_of(sents, s).map_or(s, |i| sents[i].start);
                 for &(g, lookback) in &self.pattern_rules[m.pattern().as_usize()] {
+                    if scanned[g] {
+                        continue;
+                    }
                     let list = &mut cands[g];
                     list.push(s);
                     let mut p = s;
@@ -208,7 +229,7 @@ impl<'p> Extractor<'p> {
                 }
             }
         }
-        for &g in &self.everywhere {
+        for &g in self.everywhere.iter().filter(|&&g| !scanned[g]) {
             cands[g].extend(text.char_indices().map(|(i, _)| i));
         }
         for list in &mut cands {
@@ -222,7 +243,17 @@ impl<'p> Extractor<'p> {
         let norm = NormText::new(original);
         let text = norm.text();
         let sents = sentences(text);
-        let cands = self.candidates(text, &sents);
+        // Rules with a compiled regex find their own starts (the compiled
+        // engine); the others, and traced runs, use the anchors.
+        let scanned: Vec<bool> = (0..self.order.len())
+            .map(|g| {
+                let rr = self.order[g];
+                trace.is_none()
+                    && self.engine == Engine::Compiled
+                    && self.packs[rr.pack].can_scan(rr.rule)
+            })
+            .collect();
+        let cands = self.candidates(text, &sents, &scanned);
 
         let mut found: Vec<Candidate> = Vec::new();
         let mut pending: Vec<(usize, RawMatch, usize)> = Vec::new(); // (candidate idx, match, sentence end)
@@ -230,14 +261,57 @@ impl<'p> Extractor<'p> {
             let (pack, rule) = self.rule(g);
             let rr = self.order[g];
             let mut next_free = 0;
-            for &pos in positions {
-                if pos < next_free {
+            let mut scan_from = 0;
+            let mut next_pos = |i: usize, next_free: usize| -> Option<usize> {
+                if scanned[g] {
+                    let from = scan_from.max(next_free);
+                    if from > text.len() {
+                        return None;
+                    }
+                    let s = pack.next_start(rr.rule, text, from)?;
+                    scan_from = s + text[s..].chars().next().map_or(1, char::len_utf8);
+                    Some(s)
+                } else {
+                    positions.get(i).copied()
+                }
+            };
+            // Anchor candidates of a rule with a regex: one search from a
+            // candidate skips every later candidate before the regex's next
+            // possible start in the sentence.
+            let windowed = !scanned[g]
+                && trace.is_none()
+                && self.engine == Engine::Compiled
+                && pack.has_regex(rr.rule);
+            let mut skip_until = 0;
+            let mut i = 0;
+            while let Some(pos) = next_pos(i, next_free) {
+                i += 1;
+                if pos < next_free || pos < skip_until {
                     continue;
                 }
                 let Some(si) = sentence_of(&sents, pos) else { continue };
                 let end = sents[si].end;
+                if windowed {
+                    match pack.next_start_in(rr.rule, text, pos, end) {
+                        None => {
+                            skip_until = end;
+                            continue;
+                        }
+                        Some(s) if s > pos => {
+                            skip_until = s;
+                            continue;
+                        }
+                        Some(_) => {}
+                    }
+                }
                 let input = &text[pos..end];
-                let result = pack.try_at(rr.rule, input);
+                let result = if trace.is_some() || self.engine == Engine::Interpreter {
+                    pack.try_at(rr.rule, input)
+                } else if scanned[g] || windowed {
+                    pack.match_at_start(rr.rule, input).ok_or(NO_FAILURE)
+                } else {
+                    pack.match_fast(rr.rule, input).ok_or(NO_FAILURE)
+                };
                 let before = &text[sents[si].start..pos];
                 let left_ok = rule.after.is_empty()
                     || rule.after.iter().any(|w| {
@@ -499,6 +573,10 @@ fn split_each(rule: &Rule, m: RawMatch) -> Vec<RawMatch> {
         })
         .collect()
 }
+
+/// The failure reported by the compiled engine (only traced runs, which
+/// use the interpreter, look at failures).
+const NO_FAILURE: tifa_rules::Failure = tifa_rules::Failure { at: 0, expected: Vec::new() };
 
 /// Quote marks that never belong to a mention's text.
 const QUOTES: &[char] = &['“', '”', '‘', '’', '《', '》', '「', '」', '『', '』', '"'];

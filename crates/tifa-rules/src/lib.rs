@@ -37,9 +37,11 @@
 //! ```
 
 pub mod anchors;
+pub mod compile;
 pub mod lint;
 pub mod manifest;
 pub mod normalizers;
+pub mod peg;
 
 pub use anchors::Anchors;
 
@@ -401,6 +403,10 @@ pub struct Pack {
     /// The grammar text and where its rules are defined (for [`lint::lint`]).
     pub grammar: lint::GrammarSource,
     vm: pest_vm::Vm,
+    /// Per rule: its grammar compiled to a regex (exact or filter).
+    compiled: Vec<Option<compile::Compiled>>,
+    /// Per rule: its grammar for the PEG machine.
+    programs: Vec<Option<peg::Program>>,
 }
 
 impl std::fmt::Debug for Pack {
@@ -415,6 +421,82 @@ impl Pack {
     /// the input on every failure.
     pub fn match_at(&self, rule: usize, input: &str) -> Option<RawMatch> {
         self.try_at(rule, input).ok()
+    }
+
+    /// Like [`Pack::match_at`], with the same result, but through the
+    /// rule's compiled regex: exact rules never run pest_vm, the others run
+    /// it only where their filter matches (see [`compile`]).
+    pub fn match_fast(&self, rule: usize, input: &str) -> Option<RawMatch> {
+        let r = self.rules.get(rule)?;
+        match self.compiled.get(rule).and_then(Option::as_ref) {
+            Some(c) => match c.run(&r.grammar_rule, input) {
+                compile::Outcome::NoMatch => None,
+                compile::Outcome::Match(m) => Some(m),
+                compile::Outcome::Maybe => self.match_peg(rule, input),
+            },
+            None => self.match_peg(rule, input),
+        }
+    }
+
+    /// Whether rule `rule` has a compiled regex whose matches start with
+    /// one of a few characters, so that [`Pack::next_start`] finds where it
+    /// may match faster than trying it at every anchor candidate.
+    pub fn can_scan(&self, rule: usize) -> bool {
+        self.compiled.get(rule).and_then(Option::as_ref).is_some_and(|c| c.scans_fast)
+    }
+
+    /// For a rule with a compiled regex ([`Pack::can_scan`]): the first
+    /// byte offset at or after `from` where a match of the rule may start,
+    /// on any sentence of `text` (the regex has no assertions, so a match
+    /// on a sentence is a match on the whole text). `None`: nowhere.
+    pub fn next_start(&self, rule: usize, text: &str, from: usize) -> Option<usize> {
+        self.next_start_in(rule, text, from, text.len())
+    }
+
+    /// Like [`Pack::next_start`], for matches that end by `end` (a
+    /// sentence end); works for every rule with a compiled regex
+    /// ([`Pack::has_regex`]).
+    pub fn next_start_in(&self, rule: usize, text: &str, from: usize, end: usize) -> Option<usize> {
+        match self.compiled.get(rule).and_then(Option::as_ref) {
+            Some(c) => c.next_start(text, from, end),
+            None => Some(from),
+        }
+    }
+
+    /// Whether rule `rule` has a compiled regex (exact or filter).
+    pub fn has_regex(&self, rule: usize) -> bool {
+        self.compiled.get(rule).is_some_and(Option::is_some)
+    }
+
+    /// Like [`Pack::match_fast`] at a position [`Pack::next_start`]
+    /// returned (the filter is known to match there).
+    pub fn match_at_start(&self, rule: usize, input: &str) -> Option<RawMatch> {
+        match self.compiled.get(rule).and_then(Option::as_ref) {
+            Some(c) if !c.exact => self.match_peg(rule, input),
+            _ => self.match_fast(rule, input),
+        }
+    }
+
+    /// The PEG machine's result, or pest_vm's where the machine cannot run
+    /// the rule.
+    fn match_peg(&self, rule: usize, input: &str) -> Option<RawMatch> {
+        match self.programs.get(rule).and_then(Option::as_ref).map(|p| p.run(input)) {
+            Some(Ok(m)) => m,
+            _ => self.match_at(rule, input),
+        }
+    }
+
+    /// Runs rule `rule` with the PEG machine only (`None` when it cannot
+    /// run it); for tests comparing it with pest_vm.
+    pub fn match_machine(&self, rule: usize, input: &str) -> Option<Option<RawMatch>> {
+        let prog = self.programs.get(rule).and_then(Option::as_ref)?;
+        prog.run(input).ok()
+    }
+
+    /// How rule `rule` is compiled: `Some(true)` exact regex, `Some(false)`
+    /// regex filter before pest_vm, `None` pest_vm only.
+    pub fn compiled_exact(&self, rule: usize) -> Option<bool> {
+        self.compiled.get(rule).and_then(Option::as_ref).map(|c| c.exact)
     }
 
     /// Like [`Pack::match_at`], but says how far a failing rule got.
@@ -741,6 +823,20 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     let has_error = cx.diags.iter().any(|d| d.severity == tifa_model::Severity::Error);
     match rules {
         Some(rules) if !has_error => Ok(Pack {
+            compiled: out_rules
+                .iter()
+                .map(|r| {
+                    (r.lexicon.is_none())
+                        .then(|| compile::compile(&r.grammar_rule, &rules))
+                        .flatten()
+                })
+                .collect(),
+            programs: out_rules
+                .iter()
+                .map(|r| {
+                    (r.lexicon.is_none()).then(|| peg::compile(&r.grammar_rule, &rules)).flatten()
+                })
+                .collect(),
             name: manifest.pack.name,
             description: manifest.pack.description,
             version: manifest.pack.version,

@@ -1,0 +1,671 @@
+//! Rules compiled from pest_meta's optimized AST to regex automata.
+//!
+//! pest_vm interprets a grammar one call at a time; a rule tried at every
+//! candidate position of a large corpus spends nearly all its time there.
+//! This module lowers each rule's grammar (rules inlined) to a small
+//! intermediate form and from it to a `regex_automata::meta::Regex`, in
+//! one of two strengths:
+//!
+//! * **exact**: the rule is predicate-free (except the exact idiom
+//!   `!class ~ class`, a class difference), not recursive, uses no stack or
+//!   case-insensitive operations, and is *deterministic* in the LL(1) sense
+//!   checked by [`Lowerer::deterministic`]: at every choice, optional and
+//!   repetition, the options that can go on with the next character are
+//!   disjoint (alternatives that are literals may share first characters
+//!   when no earlier one is a prefix of a later one, and a later one that
+//!   is a prefix of an earlier one only when the character that extends it
+//!   cannot follow). Then PEG (ordered choice that commits, possessive
+//!   repetition) and a leftmost-first greedy regex follow the same single
+//!   path: the regex matches exactly where pest matches, with the same
+//!   span, and its capture groups (one per node and tag, in pre-order) are
+//!   pest's pairs. Such rules never call pest_vm.
+//! * **filter**: everything else gets a regex whose language contains
+//!   every match pest can make (predicates dropped, unknown constructs
+//!   replaced by "any text"). Where it fails, pest would fail too, so
+//!   pest_vm only runs where the filter matches.
+//!
+//! Packs that define `WHITESPACE` or `COMMENT` (implicit skipping between
+//! tokens) get no compiled matchers at all: every rule stays on pest_vm.
+
+use pest_meta::ast::RuleType;
+use pest_meta::optimizer::{OptimizedExpr, OptimizedRule};
+use regex_automata::meta::Regex;
+use regex_automata::util::captures::Captures;
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::{self, ClassUnicode, ClassUnicodeRange, Hir};
+use std::collections::{BTreeSet, HashMap};
+
+use crate::{Capture, RawMatch};
+
+/// Upper bound on the size of a lowered rule (inlined nodes).
+const MAX_NODES: usize = 20_000;
+
+/// The lowered form of a grammar expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Node {
+    /// Matches the empty string.
+    Empty,
+    /// A literal string.
+    Lit(String),
+    /// One character of the class.
+    Class(ClassUnicode),
+    Seq(Vec<Node>),
+    Alt(Vec<Node>),
+    Opt(Box<Node>),
+    Star(Box<Node>),
+    Plus(Box<Node>),
+    /// A pest pair: the names it is reported under (rule, then tag).
+    Group(Box<Node>, Vec<String>),
+    /// Any text at all (an over-approximation of something not lowered).
+    AnyText,
+}
+
+fn any_char() -> ClassUnicode {
+    ClassUnicode::new([ClassUnicodeRange::new('\0', char::MAX)])
+}
+
+fn class_of(a: char, b: char) -> ClassUnicode {
+    if a <= b {
+        ClassUnicode::new([ClassUnicodeRange::new(a, b)])
+    } else {
+        ClassUnicode::empty()
+    }
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    regex: Regex,
+    /// Group index - 1 → names the pair is reported under.
+    groups: Vec<Vec<String>>,
+    /// The regex gives pest's exact result; otherwise it is a filter.
+    pub exact: bool,
+    /// Every match starts with one of a few characters, so an unanchored
+    /// search for the next possible start skips text quickly.
+    pub scans_fast: bool,
+}
+
+/// At most this many possible first characters make a rule [`Compiled::scans_fast`].
+const FEW_FIRST_CHARS: u32 = 2;
+
+/// What [`Compiled::run`] found.
+#[derive(Debug)]
+pub enum Outcome {
+    /// No match possible here (exact for both strengths).
+    NoMatch,
+    /// The match pest makes (exact rules only).
+    Match(RawMatch),
+    /// The filter let it through: ask pest.
+    Maybe,
+}
+
+impl Compiled {
+    /// Runs at the start of `input` (the rest of a sentence). `top` is the
+    /// grammar rule's name (the outermost pair).
+    pub fn run(&self, top: &str, input: &str) -> Outcome {
+        let inp = Input::new(input).anchored(Anchored::Yes);
+        let Some(half) = self.regex.search_half(&inp) else {
+            return Outcome::NoMatch;
+        };
+        if !self.exact {
+            return Outcome::Maybe;
+        }
+        let mut caps: Captures = self.regex.create_captures();
+        self.regex.search_captures(&inp.range(..half.offset()), &mut caps);
+        let Some(m) = caps.get_match() else {
+            return Outcome::Maybe; // cannot happen; pest decides
+        };
+        let mut captures = vec![Capture { name: top.to_string(), start: m.start(), end: m.end() }];
+        for (i, names) in self.groups.iter().enumerate() {
+            if let Some(span) = caps.get_group(i + 1) {
+                for n in names {
+                    captures.push(Capture { name: n.clone(), start: span.start, end: span.end });
+                }
+            }
+        }
+        Outcome::Match(RawMatch { len: m.end(), captures })
+    }
+}
+
+impl Compiled {
+    /// The first position at or after `from` (a character boundary of
+    /// `text`) where the regex matches inside `text[..end]`: no match of
+    /// the rule on a sentence ending by `end` starts between `from` and it.
+    /// `None`: none.
+    pub fn next_start(&self, text: &str, from: usize, end: usize) -> Option<usize> {
+        let m = self.regex.search(&Input::new(text).range(from..end))?;
+        let mut s = m.start();
+        while !text.is_char_boundary(s) {
+            s += 1;
+        }
+        Some(s)
+    }
+}
+
+/// Compiles grammar rule `rule`. `None` when nothing useful can be built
+/// (the caller then runs pest_vm everywhere for the rule).
+pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
+    if rules.iter().any(|r| r.name == "WHITESPACE" || r.name == "COMMENT") {
+        return None;
+    }
+    let by_name: HashMap<&str, &OptimizedRule> =
+        rules.iter().map(|r| (r.name.as_str(), r)).collect();
+    let top = by_name.get(rule)?;
+    let mut lw =
+        Lowerer { rules: &by_name, active: BTreeSet::new(), exact: true, nodes: 0, in_pred: false };
+    lw.active.insert(rule.to_string());
+    let atomic = top.ty == RuleType::Atomic;
+    let node = lw.expr(&top.expr, atomic);
+    if lw.nodes > MAX_NODES {
+        return None;
+    }
+    let exact = lw.exact && lw.deterministic(&node, &ClassUnicode::empty());
+    let firsts: u32 =
+        first(&node).ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
+    let scans_fast = !nullable(&node) && firsts <= FEW_FIRST_CHARS;
+    let mut groups = Vec::new();
+    let hir = to_hir(&node, exact, &mut groups);
+    let regex =
+        Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(&hir).ok()?;
+    Some(Compiled { regex, groups, exact, scans_fast })
+}
+
+struct Lowerer<'r> {
+    rules: &'r HashMap<&'r str, &'r OptimizedRule>,
+    active: BTreeSet<String>,
+    /// Cleared by anything only over-approximated.
+    exact: bool,
+    nodes: usize,
+    /// Inside a predicate: no pairs are made.
+    in_pred: bool,
+}
+
+fn flatten_seq<'a>(e: &'a OptimizedExpr, out: &mut Vec<&'a OptimizedExpr>) {
+    match e {
+        OptimizedExpr::Seq(a, b) => {
+            flatten_seq(a, out);
+            flatten_seq(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn flatten_choice<'a>(e: &'a OptimizedExpr, out: &mut Vec<&'a OptimizedExpr>) {
+    match e {
+        OptimizedExpr::Choice(a, b) => {
+            flatten_choice(a, out);
+            flatten_choice(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// The characters a one-character node matches.
+fn node_class(n: &Node) -> Option<ClassUnicode> {
+    match n {
+        Node::Class(c) => Some(c.clone()),
+        Node::Lit(s) => {
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => Some(class_of(c, c)),
+                _ => None,
+            }
+        }
+        Node::Alt(v) => {
+            let mut acc = ClassUnicode::empty();
+            for x in v {
+                acc.union(&node_class(x)?);
+            }
+            Some(acc)
+        }
+        _ => None,
+    }
+}
+
+fn nullable(n: &Node) -> bool {
+    match n {
+        Node::Empty | Node::Opt(_) | Node::Star(_) | Node::AnyText => true,
+        Node::Lit(s) => s.is_empty(),
+        Node::Class(_) => false,
+        Node::Seq(v) => v.iter().all(nullable),
+        Node::Alt(v) => v.iter().any(nullable),
+        Node::Plus(x) | Node::Group(x, _) => nullable(x),
+    }
+}
+
+fn first(n: &Node) -> ClassUnicode {
+    match n {
+        Node::Empty => ClassUnicode::empty(),
+        Node::Lit(s) => s.chars().next().map_or_else(ClassUnicode::empty, |c| class_of(c, c)),
+        Node::Class(c) => c.clone(),
+        Node::Seq(v) => {
+            let mut acc = ClassUnicode::empty();
+            for x in v {
+                acc.union(&first(x));
+                if !nullable(x) {
+                    break;
+                }
+            }
+            acc
+        }
+        Node::Alt(v) => {
+            let mut acc = ClassUnicode::empty();
+            for x in v {
+                acc.union(&first(x));
+            }
+            acc
+        }
+        Node::Opt(x) | Node::Star(x) | Node::Plus(x) | Node::Group(x, _) => first(x),
+        Node::AnyText => any_char(),
+    }
+}
+
+fn disjoint(a: &ClassUnicode, b: &ClassUnicode) -> bool {
+    let mut x = a.clone();
+    x.intersect(b);
+    x.ranges().is_empty()
+}
+
+fn has_group(n: &Node) -> bool {
+    match n {
+        Node::Group(..) => true,
+        Node::Empty | Node::Lit(_) | Node::Class(_) | Node::AnyText => false,
+        Node::Seq(v) | Node::Alt(v) => v.iter().any(has_group),
+        Node::Opt(x) | Node::Star(x) | Node::Plus(x) => has_group(x),
+    }
+}
+
+/// A node that is a plain literal string (possibly inside pair groups,
+/// which do not change what it matches).
+fn as_literal(n: &Node) -> Option<&str> {
+    match n {
+        Node::Lit(s) => Some(s),
+        Node::Group(x, _) => as_literal(x),
+        _ => None,
+    }
+}
+
+impl Lowerer<'_> {
+    fn count(&mut self) {
+        self.nodes += 1;
+    }
+
+    fn over(&mut self) -> Node {
+        self.exact = false;
+        Node::AnyText
+    }
+
+    /// Lowers `e`; `atomic` is pest's atomicity (no inner pairs).
+    fn expr(&mut self, e: &OptimizedExpr, atomic: bool) -> Node {
+        self.count();
+        if self.nodes > MAX_NODES {
+            return self.over();
+        }
+        match e {
+            OptimizedExpr::Str(s) if s.is_empty() => Node::Empty,
+            OptimizedExpr::Str(s) => Node::Lit(s.clone()),
+            OptimizedExpr::Insens(_) => self.over(),
+            OptimizedExpr::Range(a, b) => match (a.chars().next(), b.chars().next()) {
+                (Some(a), Some(b)) => Node::Class(class_of(a, b)),
+                _ => self.over(),
+            },
+            OptimizedExpr::Ident(name) => self.ident(name, atomic),
+            OptimizedExpr::PeekSlice(..) => self.over(),
+            OptimizedExpr::PosPred(_) | OptimizedExpr::NegPred(_) => {
+                // A lone predicate (outside a sequence): consumes nothing.
+                self.exact = false;
+                Node::Empty
+            }
+            OptimizedExpr::Seq(..) => {
+                let mut items = Vec::new();
+                flatten_seq(e, &mut items);
+                self.seq(&items, atomic)
+            }
+            OptimizedExpr::Choice(..) => {
+                let mut alts = Vec::new();
+                flatten_choice(e, &mut alts);
+                Node::Alt(alts.into_iter().map(|a| self.expr(a, atomic)).collect())
+            }
+            OptimizedExpr::Opt(x) => Node::Opt(Box::new(self.expr(x, atomic))),
+            OptimizedExpr::Rep(x) => Node::Star(Box::new(self.expr(x, atomic))),
+            OptimizedExpr::RepOnce(x) => Node::Plus(Box::new(self.expr(x, atomic))),
+            OptimizedExpr::Push(x) => {
+                self.exact = false;
+                self.expr(x, atomic)
+            }
+            OptimizedExpr::PushLiteral(_) => {
+                self.exact = false;
+                Node::Empty
+            }
+            OptimizedExpr::Skip(strings) => {
+                // Skips to the first occurrence of one of the strings.
+                let mut cls = any_char();
+                for s in strings {
+                    let mut it = s.chars();
+                    match (it.next(), it.next()) {
+                        (Some(c), None) => cls.difference(&class_of(c, c)),
+                        _ => return self.over(),
+                    }
+                }
+                Node::Star(Box::new(Node::Class(cls)))
+            }
+            OptimizedExpr::RestoreOnErr(x) => self.expr(x, atomic),
+            OptimizedExpr::NodeTag(x, tag) => {
+                let inner = self.expr(x, atomic);
+                if self.in_pred {
+                    return inner;
+                }
+                match (&**x, inner) {
+                    (OptimizedExpr::Ident(_), Node::Group(sub, mut names)) if names.len() == 1 => {
+                        names.push(tag.clone());
+                        Node::Group(sub, names)
+                    }
+                    // pest would put the tag on another pair: leave it to pest.
+                    (_, inner) => {
+                        self.exact = false;
+                        inner
+                    }
+                }
+            }
+        }
+    }
+
+    /// A sequence; `!c1 ~ !c2 ~ C` with one-character classes becomes the
+    /// class difference (exact); other predicates are dropped (filter).
+    fn seq(&mut self, items: &[&OptimizedExpr], atomic: bool) -> Node {
+        let mut out = Vec::new();
+        let mut neg: Vec<ClassUnicode> = Vec::new();
+        for item in items {
+            match item {
+                OptimizedExpr::NegPred(x) => match self.pred_class(x) {
+                    Some(c) => neg.push(c),
+                    None => self.exact = false,
+                },
+                OptimizedExpr::PosPred(_) => self.exact = false,
+                _ => {
+                    let n = self.expr(item, atomic);
+                    if neg.is_empty() {
+                        out.push(n);
+                        continue;
+                    }
+                    match n {
+                        Node::Class(mut c) => {
+                            for x in neg.drain(..) {
+                                c.difference(&x);
+                            }
+                            out.push(Node::Class(c));
+                        }
+                        other => {
+                            if let Some(mut c) = node_class(&other) {
+                                for x in neg.drain(..) {
+                                    c.difference(&x);
+                                }
+                                out.push(Node::Class(c));
+                            } else {
+                                neg.clear();
+                                self.exact = false;
+                                out.push(other);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !neg.is_empty() {
+            self.exact = false;
+        }
+        match out.len() {
+            0 => Node::Empty,
+            1 => out.pop().unwrap_or(Node::Empty),
+            _ => Node::Seq(out),
+        }
+    }
+
+    /// The class a predicate's expression matches, when it is exactly one
+    /// character from a class.
+    fn pred_class(&mut self, x: &OptimizedExpr) -> Option<ClassUnicode> {
+        let (saved_exact, saved_pred) = (self.exact, self.in_pred);
+        self.exact = true;
+        self.in_pred = true;
+        let n = self.expr(x, true);
+        let ok = self.exact;
+        self.exact = saved_exact;
+        self.in_pred = saved_pred;
+        if ok {
+            node_class(&n)
+        } else {
+            None
+        }
+    }
+
+    fn ident(&mut self, name: &str, atomic: bool) -> Node {
+        match name {
+            "ANY" => return Node::Class(any_char()),
+            "ASCII_DIGIT" => return Node::Class(class_of('0', '9')),
+            "ASCII_NONZERO_DIGIT" => return Node::Class(class_of('1', '9')),
+            "ASCII_BIN_DIGIT" => return Node::Class(class_of('0', '1')),
+            "ASCII_OCT_DIGIT" => return Node::Class(class_of('0', '7')),
+            "ASCII_ALPHA_LOWER" => return Node::Class(class_of('a', 'z')),
+            "ASCII_ALPHA_UPPER" => return Node::Class(class_of('A', 'Z')),
+            "ASCII" => return Node::Class(class_of('\0', '\x7f')),
+            "ASCII_HEX_DIGIT" | "ASCII_ALPHA" | "ASCII_ALPHANUMERIC" => {
+                let mut c = class_of('a', 'z');
+                c.union(&class_of('A', 'Z'));
+                if name != "ASCII_ALPHA" {
+                    c.union(&class_of('0', '9'));
+                }
+                if name == "ASCII_HEX_DIGIT" {
+                    c = class_of('0', '9');
+                    c.union(&class_of('a', 'f'));
+                    c.union(&class_of('A', 'F'));
+                }
+                return Node::Class(c);
+            }
+            "NEWLINE" => {
+                return Node::Alt(vec![
+                    Node::Lit("\n".into()),
+                    Node::Lit("\r\n".into()),
+                    Node::Lit("\r".into()),
+                ])
+            }
+            "SOI" | "EOI" | "DROP" => {
+                self.exact = false;
+                return Node::Empty;
+            }
+            _ => {}
+        }
+        let Some(rule) = self.rules.get(name).copied() else {
+            // PEEK, POP, ...: any text; Unicode properties: one character.
+            self.exact = false;
+            return if matches!(name, "PEEK" | "PEEK_ALL" | "POP" | "POP_ALL") {
+                Node::AnyText
+            } else {
+                Node::Class(any_char())
+            };
+        };
+        if self.active.contains(name) {
+            return self.over(); // recursion
+        }
+        self.active.insert(name.to_string());
+        let (pair, inner_atomic) = match rule.ty {
+            RuleType::Normal => (!atomic, atomic),
+            RuleType::Silent => (false, atomic),
+            RuleType::Atomic => (!atomic, true),
+            RuleType::CompoundAtomic | RuleType::NonAtomic => (true, false),
+        };
+        let body = self.expr(&rule.expr, inner_atomic);
+        self.active.remove(name);
+        if pair && !self.in_pred {
+            Node::Group(Box::new(body), vec![name.to_string()])
+        } else {
+            body
+        }
+    }
+
+    /// Whether PEG and a leftmost-first greedy regex follow the same path
+    /// through `n` when what can come after it starts with `follow`
+    /// (the end of the match conflicts with nothing: the regex prefers to
+    /// go on, as PEG does, and a nullable rest never fails).
+    fn deterministic(&self, n: &Node, follow: &ClassUnicode) -> bool {
+        match n {
+            Node::Empty | Node::Lit(_) | Node::Class(_) => true,
+            Node::AnyText => false,
+            Node::Group(x, _) => self.deterministic(x, follow),
+            Node::Seq(v) => {
+                let mut f = follow.clone();
+                let mut run_follow: Option<ClassUnicode> = None;
+                for i in (0..v.len()).rev() {
+                    // `x{0,k}` is unrolled to `x? x? ...`: the run decides as one.
+                    let in_run = matches!(v[i], Node::Opt(_)) && v.get(i + 1) == Some(&v[i]);
+                    let used = match (&run_follow, in_run) {
+                        (Some(rf), true) => rf.clone(),
+                        _ => f.clone(),
+                    };
+                    if !self.deterministic(&v[i], &used) {
+                        return false;
+                    }
+                    run_follow = Some(used);
+                    let mut nf = first(&v[i]);
+                    if nullable(&v[i]) {
+                        nf.union(&f);
+                    }
+                    f = nf;
+                }
+                true
+            }
+            Node::Alt(v) => {
+                if v.iter().any(nullable) {
+                    return false;
+                }
+                for i in 0..v.len() {
+                    for j in i + 1..v.len() {
+                        match (as_literal(&v[i]), as_literal(&v[j])) {
+                            (Some(a), Some(b)) => {
+                                if b.starts_with(a) {
+                                    return false; // the later one never wins in PEG
+                                }
+                                if let Some(rest) = a.strip_prefix(b) {
+                                    // PEG takes `a`; the regex falls back to `b`
+                                    // only if what follows can start where `a` went on.
+                                    let c = rest.chars().next().unwrap_or('\0');
+                                    if !disjoint(&class_of(c, c), follow) {
+                                        return false;
+                                    }
+                                }
+                            }
+                            _ => {
+                                if !disjoint(&first(&v[i]), &first(&v[j])) {
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                }
+                v.iter().all(|x| self.deterministic(x, follow))
+            }
+            Node::Opt(x) => {
+                !nullable(x) && disjoint(&first(x), follow) && self.deterministic(x, follow)
+            }
+            Node::Star(x) | Node::Plus(x) => {
+                // A regex group in a loop keeps only its last iteration;
+                // pest reports every one.
+                let mut f = first(x);
+                let ok = !nullable(x) && !has_group(x) && disjoint(&f, follow);
+                f.union(follow);
+                ok && self.deterministic(x, &f)
+            }
+        }
+    }
+}
+
+/// Builds the regex. Groups (pest pairs) only for exact rules, numbered in
+/// pre-order, which is the order of pest's pairs.
+fn to_hir(n: &Node, groups_on: bool, groups: &mut Vec<Vec<String>>) -> Hir {
+    match n {
+        Node::Empty => Hir::empty(),
+        Node::Lit(s) => Hir::literal(s.as_bytes()),
+        Node::Class(c) => Hir::class(hir::Class::Unicode(c.clone())),
+        Node::Seq(v) => Hir::concat(v.iter().map(|x| to_hir(x, groups_on, groups)).collect()),
+        Node::Alt(v) => Hir::alternation(v.iter().map(|x| to_hir(x, groups_on, groups)).collect()),
+        Node::Opt(x) => rep(0, Some(1), to_hir(x, groups_on, groups)),
+        Node::Star(x) => rep(0, None, to_hir(x, groups_on, groups)),
+        Node::Plus(x) => rep(1, None, to_hir(x, groups_on, groups)),
+        Node::AnyText => rep(0, None, Hir::class(hir::Class::Unicode(any_char()))),
+        Node::Group(x, names) => {
+            if !groups_on {
+                return to_hir(x, groups_on, groups);
+            }
+            groups.push(names.clone());
+            let index = groups.len() as u32;
+            let sub = to_hir(x, groups_on, groups);
+            Hir::capture(hir::Capture { index, name: None, sub: Box::new(sub) })
+        }
+    }
+}
+
+fn rep(min: u32, max: Option<u32>, sub: Hir) -> Hir {
+    Hir::repetition(hir::Repetition { min, max, greedy: true, sub: Box::new(sub) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled(grammar: &str, rule: &str) -> Compiled {
+        let (_, rules) = pest_meta::parse_and_optimize(grammar).expect("grammar");
+        compile(rule, &rules).expect("compiles")
+    }
+
+    #[test]
+    fn deterministic_rules_are_exact_and_report_pairs() {
+        let c =
+            compiled(r#"d = _{ '0'..'9' } n = { d+ } r = { #a = n ~ ("," ~ d{3})* ~ "名" }"#, "r");
+        assert!(c.exact);
+        let Outcome::Match(m) = c.run("r", "12,345名人") else { panic!("no match") };
+        assert_eq!(m.len, "12,345名".len());
+        let names: Vec<(&str, usize, usize)> =
+            m.captures.iter().map(|c| (c.name.as_str(), c.start, c.end)).collect();
+        assert_eq!(names, vec![("r", 0, 9), ("n", 0, 2), ("a", 0, 2)]);
+        assert!(matches!(c.run("r", "12,名"), Outcome::NoMatch));
+        // A pair inside an unbounded loop: the regex would keep only the
+        // last one, so the rule is not exact.
+        assert!(!compiled(r#"n = { "1" } r = { (n ~ ",")+ }"#, "r").exact);
+    }
+
+    #[test]
+    fn ambiguous_rules_are_only_filters() {
+        // PEG: a* takes every a, then "a" fails; a regex would match.
+        let c = compiled(r#"r = { "a"* ~ "a" }"#, "r");
+        assert!(!c.exact);
+        // Ordered choice with a shorter earlier prefix: PEG never takes "ab".
+        let c = compiled(r#"r = { ("a" | "ab") ~ "c" }"#, "r");
+        assert!(!c.exact);
+        // A later alternative that is a prefix of an earlier one is fine
+        // unless the character that extends it may follow.
+        assert!(compiled(r#"r = { ("人次" | "人") ~ "们" }"#, "r").exact);
+        assert!(!compiled(r#"r = { ("人次" | "人") ~ "次"? }"#, "r").exact);
+    }
+
+    #[test]
+    fn class_predicates_become_class_differences() {
+        let c = compiled(r#"q = { "“" ~ (!"”" ~ ANY){2,5} ~ "”" }"#, "q");
+        assert!(c.exact);
+        assert!(matches!(c.run("q", "“一二三”"), Outcome::Match(_)));
+        assert!(matches!(c.run("q", "“一”二”"), Outcome::NoMatch));
+    }
+
+    #[test]
+    fn other_predicates_leave_a_filter_that_never_rejects_a_match() {
+        let c = compiled(r#"r = { "一" ~ !"二三" ~ ANY }"#, "r");
+        assert!(!c.exact);
+        assert!(matches!(c.run("r", "一二三"), Outcome::Maybe));
+        assert!(matches!(c.run("r", "二"), Outcome::NoMatch));
+    }
+
+    #[test]
+    fn whitespace_grammars_are_not_compiled() {
+        let (_, rules) =
+            pest_meta::parse_and_optimize(r#"WHITESPACE = _{ " " } r = { "a" ~ "b" }"#).unwrap();
+        assert!(compile("r", &rules).is_none());
+    }
+}

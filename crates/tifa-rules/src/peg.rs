@@ -1,0 +1,461 @@
+//! A small PEG machine for rules the regexes of [`crate::compile`] cannot
+//! decide alone.
+//!
+//! It runs pest_meta's optimized AST with pest's semantics (ordered choice
+//! that commits, possessive repetition, lookahead predicates, pairs for
+//! non-silent rules outside atomic rules, node tags on the pair they name),
+//! but with rules resolved to indices and character classes to sorted
+//! ranges: no name hashing, no error bookkeeping, no stack probing per
+//! call. Grammars that use what it does not implement (case-insensitive
+//! strings, the stack, tags on anything but a pair-making rule) are not
+//! compiled: such rules stay on pest_vm. Deep recursion gives up
+//! ([`Aborted`]) and the caller asks pest_vm.
+
+use pest_meta::ast::RuleType;
+use pest_meta::optimizer::{OptimizedExpr, OptimizedRule};
+use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
+use std::collections::HashMap;
+
+use crate::{Capture, RawMatch};
+
+/// Nesting of rule calls after which a run gives up.
+const MAX_DEPTH: u32 = 500;
+
+#[derive(Clone, Debug)]
+enum P {
+    Empty,
+    Lit(Box<str>),
+    Class(Box<[(char, char)]>),
+    Seq(Vec<P>),
+    Choice(Vec<P>),
+    Opt(Box<P>),
+    Star(Box<P>),
+    Plus(Box<P>),
+    Not(Box<P>),
+    And(Box<P>),
+    /// Rule index, and a tag for its pair.
+    Call(usize, Option<Box<str>>),
+    /// End of input; `true`: it makes an `EOI` pair.
+    Eoi(bool),
+    Soi,
+    Skip(Vec<Box<str>>),
+}
+
+#[derive(Clone, Debug)]
+struct PRule {
+    name: Box<str>,
+    pair: bool,
+    body: P,
+}
+
+/// A rule compiled for the machine.
+#[derive(Clone, Debug)]
+pub struct Program {
+    rules: Vec<PRule>,
+    start: usize,
+}
+
+/// The run nested too deeply; ask pest_vm.
+#[derive(Debug)]
+pub struct Aborted;
+
+struct Builder<'r> {
+    by_name: &'r HashMap<&'r str, &'r OptimizedRule>,
+    index: HashMap<(String, bool), usize>,
+    rules: Vec<PRule>,
+    props: HashMap<String, Box<[(char, char)]>>,
+}
+
+struct Unsupported;
+
+fn ranges(c: &ClassUnicode) -> Box<[(char, char)]> {
+    c.ranges().iter().map(|r| (r.start(), r.end())).collect()
+}
+
+fn range(a: char, b: char) -> P {
+    P::Class(Box::new([(a, b)]))
+}
+
+/// Compiles grammar rule `rule` (which must make a pair). `None` when the
+/// grammar uses something the machine does not implement.
+pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Program> {
+    if rules.iter().any(|r| r.name == "WHITESPACE" || r.name == "COMMENT") {
+        return None;
+    }
+    let by_name: HashMap<&str, &OptimizedRule> =
+        rules.iter().map(|r| (r.name.as_str(), r)).collect();
+    let mut b = Builder {
+        by_name: &by_name,
+        index: HashMap::new(),
+        rules: Vec::new(),
+        props: HashMap::new(),
+    };
+    let start = b.rule(rule, false).ok()?;
+    Some(Program { rules: b.rules, start })
+}
+
+impl Builder<'_> {
+    /// The index of `name` called in atomicity `atomic`.
+    fn rule(&mut self, name: &str, atomic: bool) -> Result<usize, Unsupported> {
+        if let Some(&i) = self.index.get(&(name.to_string(), atomic)) {
+            return Ok(i);
+        }
+        let rule = *self.by_name.get(name).ok_or(Unsupported)?;
+        let (pair, inner) = match rule.ty {
+            RuleType::Normal => (!atomic, atomic),
+            RuleType::Silent => (false, atomic),
+            RuleType::Atomic => (!atomic, true),
+            RuleType::CompoundAtomic | RuleType::NonAtomic => (true, false),
+        };
+        let i = self.rules.len();
+        self.rules.push(PRule { name: name.into(), pair, body: P::Empty });
+        self.index.insert((name.to_string(), atomic), i);
+        let body = self.expr(&rule.expr, inner)?;
+        self.rules[i].body = body;
+        Ok(i)
+    }
+
+    fn ident(&mut self, name: &str, atomic: bool) -> Result<P, Unsupported> {
+        Ok(match name {
+            "ANY" => range('\0', char::MAX),
+            "EOI" => P::Eoi(!atomic),
+            "SOI" => P::Soi,
+            "ASCII_DIGIT" => range('0', '9'),
+            "ASCII_NONZERO_DIGIT" => range('1', '9'),
+            "ASCII_BIN_DIGIT" => range('0', '1'),
+            "ASCII_OCT_DIGIT" => range('0', '7'),
+            "ASCII_HEX_DIGIT" => P::Class(Box::new([('0', '9'), ('A', 'F'), ('a', 'f')])),
+            "ASCII_ALPHA_LOWER" => range('a', 'z'),
+            "ASCII_ALPHA_UPPER" => range('A', 'Z'),
+            "ASCII_ALPHA" => P::Class(Box::new([('A', 'Z'), ('a', 'z')])),
+            "ASCII_ALPHANUMERIC" => P::Class(Box::new([('0', '9'), ('A', 'Z'), ('a', 'z')])),
+            "ASCII" => range('\0', '\x7f'),
+            "NEWLINE" => {
+                P::Choice(vec![P::Lit("\n".into()), P::Lit("\r\n".into()), P::Lit("\r".into())])
+            }
+            "PEEK" | "PEEK_ALL" | "POP" | "POP_ALL" | "DROP" => return Err(Unsupported),
+            _ if self.by_name.contains_key(name) => P::Call(self.rule(name, atomic)?, None),
+            _ => P::Class(self.property(name)?),
+        })
+    }
+
+    /// A Unicode property of pest, as ranges (computed once per name).
+    fn property(&mut self, name: &str) -> Result<Box<[(char, char)]>, Unsupported> {
+        if let Some(r) = self.props.get(name) {
+            return Ok(r.clone());
+        }
+        let f = pest::unicode::by_name(name).ok_or(Unsupported)?;
+        let mut cls = ClassUnicode::empty();
+        let mut run: Option<(char, char)> = None;
+        for c in ('\0'..=char::MAX).filter(|&c| f(c)) {
+            run = match run {
+                Some((a, b)) if b as u32 + 1 == c as u32 => Some((a, c)),
+                Some((a, b)) => {
+                    cls.push(ClassUnicodeRange::new(a, b));
+                    Some((c, c))
+                }
+                None => Some((c, c)),
+            };
+        }
+        if let Some((a, b)) = run {
+            cls.push(ClassUnicodeRange::new(a, b));
+        }
+        let r = ranges(&cls);
+        self.props.insert(name.to_string(), r.clone());
+        Ok(r)
+    }
+
+    fn expr(&mut self, e: &OptimizedExpr, atomic: bool) -> Result<P, Unsupported> {
+        Ok(match e {
+            OptimizedExpr::Str(s) if s.is_empty() => P::Empty,
+            OptimizedExpr::Str(s) => P::Lit(s.as_str().into()),
+            OptimizedExpr::Range(a, b) => match (a.chars().next(), b.chars().next()) {
+                (Some(a), Some(b)) if a <= b => range(a, b),
+                (Some(_), Some(_)) => P::Class(Box::new([])),
+                _ => return Err(Unsupported),
+            },
+            OptimizedExpr::Ident(name) => self.ident(name, atomic)?,
+            OptimizedExpr::PosPred(x) => P::And(Box::new(self.expr(x, atomic)?)),
+            OptimizedExpr::NegPred(x) => P::Not(Box::new(self.expr(x, atomic)?)),
+            OptimizedExpr::Seq(..) => {
+                let mut items = Vec::new();
+                flatten(e, true, &mut items);
+                P::Seq(items.into_iter().map(|x| self.expr(x, atomic)).collect::<Result<_, _>>()?)
+            }
+            OptimizedExpr::Choice(..) => {
+                let mut items = Vec::new();
+                flatten(e, false, &mut items);
+                // Adjacent one-character alternatives all consume one
+                // character: trying them in order is testing a class.
+                let mut alts: Vec<P> = Vec::new();
+                for x in items {
+                    let p = self.expr(x, atomic)?;
+                    match (alts.last().and_then(one_char), one_char(&p)) {
+                        (Some(mut a), Some(b)) => {
+                            a.union(&b);
+                            *alts.last_mut().expect("non-empty") = P::Class(ranges(&a));
+                        }
+                        _ => alts.push(p),
+                    }
+                }
+                if alts.len() == 1 {
+                    alts.pop().expect("one")
+                } else {
+                    P::Choice(alts)
+                }
+            }
+            OptimizedExpr::Opt(x) => P::Opt(Box::new(self.expr(x, atomic)?)),
+            OptimizedExpr::Rep(x) => P::Star(Box::new(self.expr(x, atomic)?)),
+            OptimizedExpr::RepOnce(x) => P::Plus(Box::new(self.expr(x, atomic)?)),
+            OptimizedExpr::Skip(strings) => {
+                P::Skip(strings.iter().map(|s| s.as_str().into()).collect())
+            }
+            OptimizedExpr::RestoreOnErr(x) => self.expr(x, atomic)?,
+            OptimizedExpr::NodeTag(x, tag) => match &**x {
+                OptimizedExpr::Ident(name) if self.by_name.contains_key(name.as_str()) => {
+                    let i = self.rule(name, atomic)?;
+                    if !self.rules[i].pair {
+                        return Err(Unsupported); // pest tags another pair
+                    }
+                    P::Call(i, Some(tag.as_str().into()))
+                }
+                _ => return Err(Unsupported),
+            },
+            OptimizedExpr::Insens(_)
+            | OptimizedExpr::PeekSlice(..)
+            | OptimizedExpr::Push(_)
+            | OptimizedExpr::PushLiteral(_) => return Err(Unsupported),
+        })
+    }
+}
+
+/// The class of a node that matches exactly one character from a class.
+fn one_char(p: &P) -> Option<ClassUnicode> {
+    match p {
+        P::Class(r) => {
+            Some(ClassUnicode::new(r.iter().map(|&(a, b)| ClassUnicodeRange::new(a, b))))
+        }
+        P::Lit(s) => {
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => Some(ClassUnicode::new([ClassUnicodeRange::new(c, c)])),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn flatten<'a>(e: &'a OptimizedExpr, seq: bool, out: &mut Vec<&'a OptimizedExpr>) {
+    match (e, seq) {
+        (OptimizedExpr::Seq(a, b), true) | (OptimizedExpr::Choice(a, b), false) => {
+            flatten(a, seq, out);
+            flatten(b, seq, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+struct Run<'p, 'i> {
+    prog: &'p Program,
+    input: &'i str,
+    caps: Vec<Capture>,
+    /// Inside a predicate: no pairs.
+    pred: u32,
+    depth: u32,
+}
+
+impl Program {
+    /// Runs at the start of `input`: pest_vm's result, or [`Aborted`].
+    pub fn run(&self, input: &str) -> Result<Option<RawMatch>, Aborted> {
+        let mut r = Run { prog: self, input, caps: Vec::new(), pred: 0, depth: 0 };
+        let end = r.call(self.start, None, 0)?;
+        Ok(end.map(|len| RawMatch { len, captures: r.caps }))
+    }
+}
+
+impl Run<'_, '_> {
+    fn call(&mut self, i: usize, tag: Option<&str>, pos: usize) -> Result<Option<usize>, Aborted> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Aborted);
+        }
+        let prog = self.prog;
+        let rule = &prog.rules[i];
+        let k = self.caps.len();
+        let record = rule.pair && self.pred == 0;
+        if record {
+            self.caps.push(Capture { name: rule.name.to_string(), start: pos, end: pos });
+            if let Some(t) = tag {
+                self.caps.push(Capture { name: t.to_string(), start: pos, end: pos });
+            }
+        }
+        self.depth += 1;
+        let r = self.eval(&rule.body, pos);
+        self.depth -= 1;
+        match r? {
+            Some(end) => {
+                if record {
+                    for c in &mut self.caps[k..k + 1 + usize::from(tag.is_some())] {
+                        c.end = end;
+                    }
+                }
+                Ok(Some(end))
+            }
+            None => {
+                self.caps.truncate(k);
+                Ok(None)
+            }
+        }
+    }
+
+    fn eval(&mut self, p: &P, pos: usize) -> Result<Option<usize>, Aborted> {
+        Ok(match p {
+            P::Empty => Some(pos),
+            P::Lit(s) => {
+                let rest = &self.input.as_bytes()[pos..];
+                (rest.first() == s.as_bytes().first() && rest.starts_with(s.as_bytes()))
+                    .then(|| pos + s.len())
+            }
+            P::Class(ranges) => {
+                let c = self.input[pos..].chars().next();
+                c.filter(|&c| class_has(ranges, c)).map(|c| pos + c.len_utf8())
+            }
+            P::Seq(items) => {
+                let k = self.caps.len();
+                let mut at = pos;
+                for x in items {
+                    match self.eval(x, at)? {
+                        Some(next) => at = next,
+                        None => {
+                            self.caps.truncate(k);
+                            return Ok(None);
+                        }
+                    }
+                }
+                Some(at)
+            }
+            P::Choice(alts) => {
+                for x in alts {
+                    if let Some(end) = self.eval(x, pos)? {
+                        return Ok(Some(end));
+                    }
+                }
+                None
+            }
+            P::Opt(x) => Some(self.eval(x, pos)?.unwrap_or(pos)),
+            P::Star(x) => Some(self.repeat(x, pos)?),
+            P::Plus(x) => match self.eval(x, pos)? {
+                Some(next) => Some(self.repeat(x, next)?),
+                None => None,
+            },
+            P::Not(x) | P::And(x) => {
+                self.pred += 1;
+                let r = self.eval(x, pos);
+                self.pred -= 1;
+                let matched = r?.is_some();
+                (matched == matches!(p, P::And(_))).then_some(pos)
+            }
+            P::Call(i, tag) => self.call(*i, tag.as_deref(), pos)?,
+            P::Eoi(pair) => {
+                let at_end = pos == self.input.len();
+                if at_end && *pair && self.pred == 0 {
+                    self.caps.push(Capture { name: "EOI".to_string(), start: pos, end: pos });
+                }
+                at_end.then_some(pos)
+            }
+            P::Soi => (pos == 0).then_some(pos),
+            P::Skip(strings) => {
+                let rest = &self.input[pos..];
+                let found = rest
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .find(|&i| strings.iter().any(|s| rest[i..].starts_with(&**s)));
+                Some(pos + found.unwrap_or(rest.len()))
+            }
+        })
+    }
+
+    fn repeat(&mut self, x: &P, mut pos: usize) -> Result<usize, Aborted> {
+        while let Some(next) = self.eval(x, pos)? {
+            if next == pos {
+                break;
+            }
+            pos = next;
+        }
+        Ok(pos)
+    }
+}
+
+fn class_has(ranges: &[(char, char)], c: char) -> bool {
+    if ranges.len() <= 4 {
+        return ranges.iter().any(|&(a, b)| a <= c && c <= b);
+    }
+    let i = ranges.partition_point(|&(_, b)| b < c);
+    i < ranges.len() && ranges[i].0 <= c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both(grammar: &str, rule: &str, inputs: &[&str]) {
+        let (_, rules) = pest_meta::parse_and_optimize(grammar).expect("grammar");
+        let prog = compile(rule, &rules).expect("compiles");
+        let vm = pest_vm::Vm::new(rules);
+        for input in inputs {
+            let ours = prog.run(input).expect("not aborted");
+            let pest = vm.parse(rule, input).ok().map(|pairs| {
+                let mut caps = Vec::new();
+                let mut len = 0;
+                for p in pairs.flatten() {
+                    let s = p.as_span();
+                    len = len.max(s.end());
+                    caps.push((p.as_rule().to_string(), s.start(), s.end()));
+                    if let Some(t) = p.as_node_tag() {
+                        caps.push((t.to_string(), s.start(), s.end()));
+                    }
+                }
+                (len, caps)
+            });
+            let ours = ours.map(|m| {
+                (m.len, m.captures.into_iter().map(|c| (c.name, c.start, c.end)).collect())
+            });
+            assert_eq!(ours, pest, "{grammar} on {input:?}");
+        }
+    }
+
+    #[test]
+    fn predicates_choices_and_repetitions_behave_as_in_pest() {
+        both(
+            r#"d = { '0'..'9' } n = @{ d+ } u = { "名" | "人次" | "人" }
+               q = { #v = n ~ #unit = u ~ !("年" | "月") ~ &ANY? }"#,
+            "q",
+            &["12人次", "3名年", "45人", "x", "7月", "", "9名学生"],
+        );
+        both(
+            r#"c = _{ !"的" ~ '\u{4E00}'..'\u{9FFF}' } w = { c{2,4} ~ &"校" } r = { w ~ "校" ~ EOI? }"#,
+            "r",
+            &["东门校", "的门校", "一二三四五校", "一二校", "一二"],
+        );
+        both(r#"r = { (!"”" ~ ANY)* ~ "”" }"#, "r", &["abc”d", "abc"]);
+        both(r#"r = { "a"* ~ "a" }"#, "r", &["aaa", ""]);
+        both(r#"r = { ("a" ~ r) | "b" }"#, "r", &["aab", "aa", "b"]);
+    }
+
+    #[test]
+    fn unsupported_grammars_are_left_to_pest() {
+        let (_, rules) = pest_meta::parse_and_optimize(r#"r = { ^"ab" }"#).unwrap();
+        assert!(compile("r", &rules).is_none());
+        let (_, rules) = pest_meta::parse_and_optimize(r#"r = { PUSH("a") ~ POP }"#).unwrap();
+        assert!(compile("r", &rules).is_none());
+    }
+
+    #[test]
+    fn deep_recursion_aborts_instead_of_overflowing() {
+        let (_, rules) = pest_meta::parse_and_optimize(r#"r = { "(" ~ r? ~ ")" }"#).unwrap();
+        let prog = compile("r", &rules).unwrap();
+        let deep = format!("{}{}", "(".repeat(2000), ")".repeat(2000));
+        assert!(prog.run(&deep).is_err());
+        assert!(prog.run("(())").unwrap().is_some());
+    }
+}
