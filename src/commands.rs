@@ -23,12 +23,13 @@ pub fn run(cli: Cli) -> Result<Status> {
             rules_check(&dirs, &grammars, allow_warnings)
         }
         Command::Rules(RulesCommand::Test { dirs, grammars }) => rules_test(&dirs, &grammars),
+        Command::Query(a) => crate::query::run(a),
     }
 }
 
 /// What happened to one input.
 enum DocResult {
-    Done { extraction: Extraction, bytes: usize },
+    Done { extraction: Extraction, bytes: usize, text: String, doc: String },
     Skipped(String),
     Failed(String),
 }
@@ -40,8 +41,9 @@ fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
     };
     match tifa_text::decode(&bytes) {
         Ok(decoded) => {
-            let extraction = ex.extract(&input.doc_name(), &decoded.text);
-            DocResult::Done { extraction, bytes: bytes.len() }
+            let doc = input.doc_name();
+            let extraction = ex.extract(&doc, &decoded.text);
+            DocResult::Done { extraction, bytes: bytes.len(), text: decoded.text, doc }
         }
         Err(e) => DocResult::Skipped(format!("{}: skipped: {e}", input.shown())),
     }
@@ -68,6 +70,7 @@ fn write_doc(out: &mut dyn Write, format: Format, ex: &Extraction) -> std::io::R
                 out.write_all(b"\n")?;
             }
         }
+        Format::Nquads | Format::Ntriples | Format::Turtle | Format::Trig | Format::Jsonld => {}
         Format::Tsv => {
             for m in &ex.mentions {
                 let fields = serde_json::to_string(&m.fields).unwrap_or_default();
@@ -108,7 +111,15 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         .build()
         .context("starting worker threads")?;
 
-    let mut out = writer(&a.output)?;
+    // RDF and the store need every document's graph; JSON Lines and TSV stream.
+    let rdf = crate::store::rdf_format(a.format);
+    let mut sink = match (&a.store, rdf) {
+        (Some(dir), _) => Some(crate::store::RdfSink::for_store(&packs, dir)?),
+        (None, Some(_)) => Some(crate::store::RdfSink::for_output(&packs)),
+        (None, None) => None,
+    };
+    let mut out: Box<dyn Write> =
+        if a.store.is_some() { Box::new(std::io::sink()) } else { writer(&a.output)? };
     if a.format == Format::Tsv {
         writeln!(out, "doc\ttype\ttext\tstart\tend\trule\tfields")?;
     }
@@ -143,12 +154,17 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         });
         for r in results {
             match r {
-                DocResult::Done { extraction, bytes: b } => {
+                DocResult::Done { extraction, bytes: b, text, doc } => {
                     docs += 1;
                     bytes += b;
                     mentions += extraction.mentions.len();
                     relations += extraction.relations.len();
-                    write_doc(&mut out, a.format, &extraction).context("writing output")?;
+                    match &mut sink {
+                        Some(sink) => sink.push(&doc, &extraction, &text)?,
+                        None => {
+                            write_doc(&mut out, a.format, &extraction).context("writing output")?
+                        }
+                    }
                 }
                 DocResult::Skipped(msg) => {
                     skipped += 1;
@@ -157,6 +173,9 @@ fn extract(a: ExtractArgs) -> Result<Status> {
                 DocResult::Failed(msg) => errors.push(msg),
             }
         }
+    }
+    if let Some(sink) = sink {
+        sink.finish(rdf, &mut out, a.quiet)?;
     }
     out.flush().context("writing output")?;
     bar.finish_and_clear();

@@ -8,6 +8,8 @@ mod cli;
 mod commands;
 mod input;
 mod packs;
+mod query;
+mod store;
 
 use clap::Parser;
 use std::process::ExitCode;
