@@ -287,3 +287,29 @@ fn bad_rdf_files_and_missing_stores_are_errors() {
     assert!(err.contains("extension"), "{err}");
     assert!(KgStore::open_read_only(&dir.path().join("none")).is_err());
 }
+
+#[test]
+fn every_vocabulary_term_used_is_declared_in_docs_tifa_ttl() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/tifa.ttl");
+    let ttl = std::fs::read(&path).unwrap();
+    let declared: BTreeSet<String> = RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(&ttl)
+        .map(|q| q.unwrap().subject.to_string())
+        .collect();
+    let quads: Vec<Quad> =
+        graphs(&[("a.txt", "实验小学")]).into_iter().flat_map(|g| g.quads).collect();
+    let vocab = tifa_graph::iri::VOCAB;
+    let mut used = BTreeSet::new();
+    for q in &quads {
+        used.insert(q.predicate.to_string());
+        if q.predicate.as_str() == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" {
+            used.insert(q.object.to_string());
+        }
+    }
+    let missing: Vec<&String> = used
+        .iter()
+        .filter(|t| t.starts_with(&format!("<{vocab}")) && !declared.contains(*t))
+        .collect();
+    assert!(used.len() > 20);
+    assert!(missing.is_empty(), "not in docs/tifa.ttl: {missing:?}");
+}
