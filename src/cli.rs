@@ -6,6 +6,7 @@ use std::path::PathBuf;
 const EXAMPLES: &str = "\
 Examples:
   tifa extract examples/corpus > mentions.jsonl
+  tifa extract examples/corpus --store kg && tifa query kg --list
   tifa extract article.txt --rules my-pack/
   cat article.txt | tifa extract -
   tifa explain '全市教育系统党支部达到五星级标准的612个'
@@ -32,6 +33,8 @@ pub enum Command {
 Examples:
   tifa extract examples/corpus > mentions.jsonl
   tifa extract a.txt b.txt --rules my-pack/ -j 2
+  tifa extract examples/corpus --store kg          # into a SPARQL store
+  tifa extract examples/corpus --format nquads > kg.nq
   cat article.txt | tifa extract - --doc-name article.txt
 
 Output (JSON Lines, one object a line, the shape of ANNOTATION.md):
@@ -64,6 +67,9 @@ Prints MB/s with one thread and with all threads, MB per CPU second (what
 counts on a busy machine) and the peak resident memory.
 bench/compare.sh CORPUS also runs the regex baseline script on it.")]
     Bench(BenchArgs),
+    /// Ask the knowledge graph a SPARQL query (a store, RDF files or an endpoint).
+    #[command(after_help = crate::query::EXAMPLES)]
+    Query(crate::query::QueryArgs),
     /// Score predictions (or a corpus, extracted on the fly) against gold.
     #[command(after_help = "\
 Examples:
@@ -121,6 +127,16 @@ pub enum Format {
     Jsonl,
     /// Tab-separated mentions with a header (for spreadsheets, R, pandas).
     Tsv,
+    /// RDF N-Quads, one named graph per document (docs/vocabulary.md).
+    Nquads,
+    /// RDF N-Triples (the documents' graphs merged).
+    Ntriples,
+    /// RDF Turtle (the documents' graphs merged).
+    Turtle,
+    /// RDF TriG, one named graph per document.
+    Trig,
+    /// JSON-LD, one named graph per document.
+    Jsonld,
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +159,10 @@ pub struct ExtractArgs {
     /// Print no summary or progress on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Load the results into the SPARQL store in DIR (created if missing;
+    /// re-running adds nothing twice, a changed document replaces its graph).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["format", "output"])]
+    pub store: Option<PathBuf>,
     #[command(flatten)]
     pub packs: PackArgs,
 }

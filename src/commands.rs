@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Rules(RulesCommand::Schema) => crate::scaffold::schema(),
         Command::Eval(a) => eval(a),
         Command::Bench(a) => crate::bench::bench(a),
+        Command::Query(a) => crate::query::run(a),
     }
 }
 
@@ -101,7 +102,7 @@ fn eval(a: crate::cli::EvalArgs) -> Result<Status> {
 
 /// What happened to one input.
 enum DocResult {
-    Done { extraction: Extraction, bytes: usize },
+    Done { extraction: Extraction, bytes: usize, text: String, doc: String },
     Skipped(String),
     Failed(String),
 }
@@ -113,8 +114,9 @@ fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
     };
     match tifa_text::decode(&bytes) {
         Ok(decoded) => {
-            let extraction = ex.extract(&input.doc_name(), &decoded.text);
-            DocResult::Done { extraction, bytes: bytes.len() }
+            let doc = input.doc_name();
+            let extraction = ex.extract(&doc, &decoded.text);
+            DocResult::Done { extraction, bytes: bytes.len(), text: decoded.text, doc }
         }
         Err(e) => DocResult::Skipped(format!("{}: skipped: {e}", input.shown())),
     }
@@ -141,6 +143,7 @@ fn write_doc(out: &mut dyn Write, format: Format, ex: &Extraction) -> std::io::R
                 out.write_all(b"\n")?;
             }
         }
+        Format::Nquads | Format::Ntriples | Format::Turtle | Format::Trig | Format::Jsonld => {}
         Format::Tsv => {
             for m in &ex.mentions {
                 let fields = serde_json::to_string(&m.fields).unwrap_or_default();
@@ -181,7 +184,15 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         .build()
         .context("starting worker threads")?;
 
-    let mut out = writer(&a.output)?;
+    // RDF and the store need every document's graph; JSON Lines and TSV stream.
+    let rdf = crate::store::rdf_format(a.format);
+    let mut sink = match (&a.store, rdf) {
+        (Some(dir), _) => Some(crate::store::RdfSink::for_store(&packs, dir)?),
+        (None, Some(_)) => Some(crate::store::RdfSink::for_output(&packs)),
+        (None, None) => None,
+    };
+    let mut out: Box<dyn Write> =
+        if a.store.is_some() { Box::new(std::io::sink()) } else { writer(&a.output)? };
     if a.format == Format::Tsv {
         writeln!(out, "doc\ttype\ttext\tstart\tend\trule\tfields")?;
     }
@@ -216,15 +227,20 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         });
         for r in results {
             match r {
-                DocResult::Done { extraction, bytes: b } => {
+                DocResult::Done { extraction, bytes: b, text, doc } => {
                     docs += 1;
                     bytes += b;
                     mentions += extraction.mentions.len();
                     relations += extraction.relations.len();
-                    write_doc(&mut out, a.format, &extraction).context("writing output")?;
                     if !a.quiet {
                         for d in &extraction.diagnostics {
                             bar.suspend(|| eprintln!("tifa: {d}"));
+                        }
+                    }
+                    match &mut sink {
+                        Some(sink) => sink.push(&doc, &extraction, &text)?,
+                        None => {
+                            write_doc(&mut out, a.format, &extraction).context("writing output")?
                         }
                     }
                 }
@@ -235,6 +251,9 @@ fn extract(a: ExtractArgs) -> Result<Status> {
                 DocResult::Failed(msg) => errors.push(msg),
             }
         }
+    }
+    if let Some(sink) = sink {
+        sink.finish(rdf, &mut out, a.quiet)?;
     }
     out.flush().context("writing output")?;
     bar.finish_and_clear();

@@ -11,7 +11,9 @@ mod coverage;
 mod diff;
 mod input;
 mod packs;
+mod query;
 mod scaffold;
+mod store;
 mod viz;
 
 use clap::Parser;

@@ -374,6 +374,12 @@ impl Lexicon {
         (!first.is_empty() && rows.iter().all(|&r| self.rows[r][c] == first)).then_some(first)
     }
 
+    /// Every row of `term` (all columns, the term first), in file order;
+    /// several rows when the name is ambiguous.
+    pub fn rows(&self, term: &str) -> impl Iterator<Item = &[String]> + '_ {
+        self.by_term.get(term).into_iter().flatten().map(|&r| self.rows[r].as_slice())
+    }
+
     /// Whether `term` is in the list.
     pub fn contains(&self, term: &str) -> bool {
         self.by_term.contains_key(term)

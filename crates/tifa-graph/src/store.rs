@@ -1,0 +1,262 @@
+//! The embedded SPARQL store (oxigraph on RocksDB, or in memory).
+//!
+//! Loading is per document graph and idempotent: a graph whose quads are
+//! already stored is left alone, a changed one is cleared and rewritten in
+//! one transaction, new graphs are added (through oxigraph's bulk loader
+//! when the load is large).
+
+use crate::error::Error;
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphNameRef, NamedNode, Quad, Term, Triple, Variable};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// One document's quads, all in the named graph `graph`.
+#[derive(Clone, Debug)]
+pub struct GraphData {
+    /// The graph name (the document's IRI).
+    pub graph: NamedNode,
+    /// Its quads (every quad's graph is `graph`).
+    pub quads: Vec<Quad>,
+}
+
+/// What a load did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Graphs that were new.
+    pub added: usize,
+    /// Graphs that existed with other content and were replaced.
+    pub replaced: usize,
+    /// Graphs that were already stored as they are.
+    pub unchanged: usize,
+    /// Quads written.
+    pub quads_written: usize,
+    /// Whether the bulk loader was used.
+    pub bulk: bool,
+}
+
+/// Above this many new quads, a load goes through the bulk loader.
+pub const BULK_THRESHOLD: usize = 200_000;
+
+/// A SPARQL store.
+pub struct KgStore {
+    store: Store,
+}
+
+/// Query results, read in full.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueryOutput {
+    /// SELECT: variables and rows (unbound values are `None`).
+    Solutions {
+        /// Column names.
+        variables: Vec<Variable>,
+        /// Rows.
+        rows: Vec<Vec<Option<Term>>>,
+    },
+    /// ASK.
+    Boolean(bool),
+    /// CONSTRUCT or DESCRIBE.
+    Graph(Vec<Triple>),
+}
+
+impl QueryOutput {
+    /// Whether the answer is empty (no rows, `false`, no triples).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            QueryOutput::Solutions { rows, .. } => rows.is_empty(),
+            QueryOutput::Boolean(b) => !b,
+            QueryOutput::Graph(t) => t.is_empty(),
+        }
+    }
+}
+
+impl KgStore {
+    /// Opens the store in `dir`, creating it if missing.
+    pub fn open(dir: &Path) -> Result<KgStore, Error> {
+        let store =
+            Store::open(dir).map_err(|e| Error::Store(format!("{}: {e}", dir.display())))?;
+        Ok(KgStore { store })
+    }
+
+    /// Opens an existing store for reading only.
+    pub fn open_read_only(dir: &Path) -> Result<KgStore, Error> {
+        if !dir.is_dir() {
+            return Err(Error::Store(format!("{}: no such store folder", dir.display())));
+        }
+        let store = Store::open_read_only(dir)
+            .map_err(|e| Error::Store(format!("{}: {e}", dir.display())))?;
+        Ok(KgStore { store })
+    }
+
+    /// A new, empty store in memory.
+    pub fn in_memory() -> Result<KgStore, Error> {
+        Ok(KgStore { store: Store::new().map_err(store_err)? })
+    }
+
+    /// Loads an RDF file into the store; the format comes from the
+    /// extension (`.nq`, `.nt`, `.ttl`, `.trig`, `.jsonld`, `.rdf`).
+    pub fn load_file(&self, path: &Path) -> Result<(), Error> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        let format = RdfFormat::from_extension(ext).ok_or_else(|| {
+            Error::Rdf(format!(
+                "{}: unknown RDF file extension `{ext}` (use .nq, .nt, .ttl, .trig, .jsonld or .rdf)",
+                path.display()
+            ))
+        })?;
+        let file =
+            std::fs::File::open(path).map_err(|e| Error::Io(path.display().to_string(), e))?;
+        self.store
+            .load_from_reader(RdfParser::from_format(format), std::io::BufReader::new(file))
+            .map_err(|e| Error::Rdf(format!("{}: {e}", path.display())))
+    }
+
+    /// Number of quads.
+    pub fn len(&self) -> Result<usize, Error> {
+        self.store.len().map_err(store_err)
+    }
+
+    /// Whether the store holds no quad.
+    pub fn is_empty(&self) -> Result<bool, Error> {
+        self.store.is_empty().map_err(store_err)
+    }
+
+    /// The quads of one named graph, as N-Quads lines, sorted.
+    pub fn graph_nquads(&self, graph: &NamedNode) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        for q in self.store.quads_for_pattern(None, None, None, Some(graph.as_ref().into())) {
+            out.push(q.map_err(store_err)?.to_string());
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every quad, as N-Quads lines, sorted.
+    pub fn all_nquads(&self) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        for q in self.store.iter() {
+            out.push(q.map_err(store_err)?.to_string());
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Names of the named graphs, sorted.
+    pub fn graphs(&self) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        for g in self.store.named_graphs() {
+            out.push(g.map_err(store_err)?.to_string());
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Loads documents' graphs: unchanged graphs are skipped, changed ones
+    /// replaced, new ones added (with the bulk loader above `bulk_threshold`
+    /// new quads).
+    pub fn load(&self, docs: Vec<GraphData>, bulk_threshold: usize) -> Result<LoadReport, Error> {
+        let mut report = LoadReport::default();
+        let mut fresh: Vec<Quad> = Vec::new();
+        // Two documents of one name share a graph: merge them first.
+        let mut merged: Vec<GraphData> = Vec::with_capacity(docs.len());
+        let mut seen: std::collections::HashMap<NamedNode, usize> = Default::default();
+        for d in docs {
+            match seen.get(&d.graph) {
+                Some(&i) => merged[i].quads.extend(d.quads),
+                None => {
+                    seen.insert(d.graph.clone(), merged.len());
+                    merged.push(d);
+                }
+            }
+        }
+        for d in merged {
+            let g: GraphNameRef<'_> = d.graph.as_ref().into();
+            let mut stored: HashSet<Quad> = HashSet::new();
+            for q in self.store.quads_for_pattern(None, None, None, Some(g)) {
+                stored.insert(q.map_err(store_err)?);
+            }
+            let new: HashSet<&Quad> = d.quads.iter().collect();
+            if stored.is_empty() {
+                report.added += 1;
+                report.quads_written += new.len();
+                fresh.extend(new.into_iter().cloned());
+            } else if stored.len() == new.len() && new.iter().all(|q| stored.contains(*q)) {
+                report.unchanged += 1;
+            } else {
+                report.replaced += 1;
+                report.quads_written += new.len();
+                let mut tx = self.store.start_transaction().map_err(store_err)?;
+                tx.clear_graph(g).map_err(store_err)?;
+                tx.extend(new.into_iter());
+                tx.commit().map_err(store_err)?;
+            }
+        }
+        if fresh.len() > bulk_threshold {
+            report.bulk = true;
+            let mut loader = self.store.bulk_loader();
+            loader.load_quads(fresh).map_err(store_err)?;
+            loader.commit().map_err(store_err)?;
+        } else if !fresh.is_empty() {
+            let mut tx = self.store.start_transaction().map_err(store_err)?;
+            tx.extend(fresh.iter());
+            tx.commit().map_err(store_err)?;
+        }
+        self.store.flush().map_err(store_err)?;
+        Ok(report)
+    }
+
+    /// Runs a SPARQL query. The default graph is the union of all graphs
+    /// (unless the query names its dataset with FROM). With a timeout, a
+    /// query still running after it stops with [`Error::Timeout`].
+    pub fn query(&self, sparql: &str, timeout: Option<Duration>) -> Result<QueryOutput, Error> {
+        let token = CancellationToken::new();
+        let mut prepared = SparqlEvaluator::new()
+            .with_cancellation_token(token.clone())
+            .parse_query(sparql)
+            .map_err(|e| Error::Syntax(e.to_string()))?;
+        if prepared.dataset().is_default_dataset() {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
+        // A watchdog cancels the query when the time is up; dropping
+        // `_done` stops it early.
+        let (_done, stop) = mpsc::channel::<()>();
+        if let Some(t) = timeout {
+            let token = token.clone();
+            std::thread::spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(t) {
+                    token.cancel();
+                }
+            });
+        }
+        let eval = |e: QueryEvaluationError| match e {
+            QueryEvaluationError::Cancelled => Error::Timeout(timeout.unwrap_or_default()),
+            e => Error::Query(e.to_string()),
+        };
+        match prepared.on_store(&self.store).execute().map_err(eval)? {
+            QueryResults::Solutions(solutions) => {
+                let variables = solutions.variables().to_vec();
+                let mut rows = Vec::new();
+                for s in solutions {
+                    let s = s.map_err(eval)?;
+                    rows.push(variables.iter().map(|v| s.get(v).cloned()).collect());
+                }
+                Ok(QueryOutput::Solutions { variables, rows })
+            }
+            QueryResults::Boolean(b) => Ok(QueryOutput::Boolean(b)),
+            QueryResults::Graph(triples) => {
+                let mut out = Vec::new();
+                for t in triples {
+                    out.push(t.map_err(eval)?);
+                }
+                Ok(QueryOutput::Graph(out))
+            }
+        }
+    }
+}
+
+fn store_err(e: impl std::fmt::Display) -> Error {
+    Error::Store(e.to_string())
+}

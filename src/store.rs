@@ -1,0 +1,145 @@
+//! `tifa extract --store DIR` and `tifa extract --format nquads|...`: the
+//! extraction of each document becomes its named graph, written as RDF or
+//! loaded into the embedded store.
+
+use crate::cli::Format;
+use anyhow::{Context, Result};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tifa_graph::store::BULK_THRESHOLD;
+use tifa_graph::{doc_facts, graph_data, DocInput, Gazetteer, GraphData, KgStore, LoadReport};
+use tifa_model::Extraction;
+use tifa_rules::Pack;
+
+/// The RDF format of an output format, if it is one.
+pub fn rdf_format(f: Format) -> Option<tifa_graph::Format> {
+    Some(match f {
+        Format::Nquads => tifa_graph::Format::NQuads,
+        Format::Ntriples => tifa_graph::Format::NTriples,
+        Format::Turtle => tifa_graph::Format::Turtle,
+        Format::Trig => tifa_graph::Format::TriG,
+        Format::Jsonld => tifa_graph::Format::JsonLd,
+        _ => return None,
+    })
+}
+
+/// The gazetteer of the first loaded pack that has an `areas` lexicon.
+pub fn gazetteer(packs: &[Pack]) -> Gazetteer {
+    packs
+        .iter()
+        .find(|p| p.lexicons.contains_key("areas"))
+        .map(|p| Gazetteer::from_lexicons(&p.lexicons))
+        .unwrap_or_default()
+}
+
+/// Where documents' graphs go.
+enum Target {
+    /// Collected, then written as RDF.
+    Write,
+    /// Loaded into a store, in batches.
+    Store { store: KgStore, dir: PathBuf, report: LoadReport },
+}
+
+/// Above this many pending quads, a store load is flushed.
+const FLUSH_QUADS: usize = 2_000_000;
+
+/// Turns documents into graphs and sends them to a store or an RDF file.
+pub struct RdfSink {
+    gazetteer: Gazetteer,
+    graphs: Vec<GraphData>,
+    pending: usize,
+    names: HashSet<String>,
+    target: Target,
+}
+
+impl RdfSink {
+    /// A sink writing RDF, with the gazetteer of `packs`.
+    pub fn for_output(packs: &[Pack]) -> RdfSink {
+        RdfSink::new(packs, Target::Write)
+    }
+
+    /// A sink loading the store in `dir` (created if missing).
+    pub fn for_store(packs: &[Pack], dir: &Path) -> Result<RdfSink> {
+        let store =
+            KgStore::open(dir).with_context(|| format!("opening the store {}", dir.display()))?;
+        Ok(RdfSink::new(
+            packs,
+            Target::Store { store, dir: dir.to_path_buf(), report: LoadReport::default() },
+        ))
+    }
+
+    fn new(packs: &[Pack], target: Target) -> RdfSink {
+        RdfSink {
+            gazetteer: gazetteer(packs),
+            graphs: Vec::new(),
+            pending: 0,
+            names: HashSet::new(),
+            target,
+        }
+    }
+
+    /// Adds one document.
+    pub fn push(&mut self, name: &str, extraction: &Extraction, text: &str) -> Result<()> {
+        if !self.names.insert(name.to_string()) {
+            eprintln!(
+                "tifa: warning: two documents are named `{name}`: their graphs are merged (name files uniquely)"
+            );
+        }
+        let facts = doc_facts(&DocInput { name, extraction, text: Some(text) }, &self.gazetteer);
+        let g = graph_data(&facts);
+        self.pending += g.quads.len();
+        self.graphs.push(g);
+        if self.pending > FLUSH_QUADS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if let Target::Store { store, dir, report } = &mut self.target {
+            let r = store
+                .load(std::mem::take(&mut self.graphs), BULK_THRESHOLD)
+                .with_context(|| format!("loading into {}", dir.display()))?;
+            report.added += r.added;
+            report.replaced += r.replaced;
+            report.unchanged += r.unchanged;
+            report.quads_written += r.quads_written;
+            report.bulk |= r.bulk;
+            self.pending = 0;
+        }
+        Ok(())
+    }
+
+    /// Writes the RDF (for an output format) or finishes loading the store.
+    pub fn finish(
+        mut self,
+        format: Option<tifa_graph::Format>,
+        out: &mut dyn Write,
+        quiet: bool,
+    ) -> Result<()> {
+        self.flush()?;
+        match (&self.target, format) {
+            (Target::Store { store, dir, report }, _) => {
+                if !quiet {
+                    eprintln!(
+                        "tifa: store {}: {} new, {} replaced, {} unchanged document graph(s); {} quad(s) written{}; {} quad(s) in the store",
+                        dir.display(),
+                        report.added,
+                        report.replaced,
+                        report.unchanged,
+                        report.quads_written,
+                        if report.bulk { " (bulk loader)" } else { "" },
+                        store.len()?,
+                    );
+                }
+            }
+            (Target::Write, Some(f)) => {
+                let quads: Vec<_> = self.graphs.into_iter().flat_map(|g| g.quads).collect();
+                tifa_graph::write_quads(&quads, f, out).context("writing RDF")?;
+            }
+            (Target::Write, None) => {}
+        }
+        Ok(())
+    }
+}
