@@ -190,7 +190,7 @@ impl KgStore {
                 report.quads_written += new.len();
                 let mut tx = self.store.start_transaction().map_err(store_err)?;
                 tx.clear_graph(g).map_err(store_err)?;
-                tx.extend(new.into_iter());
+                tx.extend(new);
                 tx.commit().map_err(store_err)?;
             }
         }
