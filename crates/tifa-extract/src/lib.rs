@@ -263,6 +263,10 @@ impl<'p> Extractor<'p> {
             let mut next_free = 0;
             let mut scan_from = 0;
             let firsts = pack.first_chars(rr.rule);
+            // Per first character: its next occurrence at or after the last
+            // search (`usize::MAX`: none left), so that each one is searched
+            // for with memchr once per occurrence rather than once per hit.
+            let mut next_of: Vec<Option<usize>> = vec![None; firsts.len()];
             let mut next_pos = |i: usize, next_free: usize| -> Option<usize> {
                 if scanned[g] {
                     // The next position where the rule's regex matches
@@ -275,7 +279,21 @@ impl<'p> Extractor<'p> {
                         if from >= text.len() {
                             return None;
                         }
-                        let s = from + text[from..].find(firsts)?;
+                        let mut s = usize::MAX;
+                        for (k, &c) in firsts.iter().enumerate() {
+                            let n = match next_of[k] {
+                                Some(n) if n >= from => n,
+                                _ => {
+                                    let n = text[from..].find(c).map_or(usize::MAX, |i| from + i);
+                                    next_of[k] = Some(n);
+                                    n
+                                }
+                            };
+                            s = s.min(n);
+                        }
+                        if s == usize::MAX {
+                            return None;
+                        }
                         from = s + text[s..].chars().next().map_or(1, char::len_utf8);
                         scan_from = from;
                         let Some(si) = sentence_of(&sents, s) else { continue };
