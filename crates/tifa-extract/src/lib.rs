@@ -262,47 +262,67 @@ impl<'p> Extractor<'p> {
             let rr = self.order[g];
             let mut next_free = 0;
             let mut scan_from = 0;
+            let firsts = pack.first_chars(rr.rule);
+            // Per first character: its next occurrence at or after the last
+            // search (`usize::MAX`: none left), so that each one is searched
+            // for with memchr once per occurrence rather than once per hit.
+            let mut next_of: Vec<Option<usize>> = vec![None; firsts.len()];
             let mut next_pos = |i: usize, next_free: usize| -> Option<usize> {
                 if scanned[g] {
-                    let from = scan_from.max(next_free);
-                    if from > text.len() {
-                        return None;
+                    // The next position where the rule's regex matches
+                    // inside its sentence: only a character every match
+                    // starts with can begin one, and an anchored search
+                    // there decides (a match that leaves the sentence is
+                    // no match of the rule on the sentence either).
+                    let mut from = scan_from.max(next_free);
+                    loop {
+                        if from >= text.len() {
+                            return None;
+                        }
+                        let mut s = usize::MAX;
+                        for (k, &c) in firsts.iter().enumerate() {
+                            let n = match next_of[k] {
+                                Some(n) if n >= from => n,
+                                _ => {
+                                    let n = text[from..].find(c).map_or(usize::MAX, |i| from + i);
+                                    next_of[k] = Some(n);
+                                    n
+                                }
+                            };
+                            s = s.min(n);
+                        }
+                        if s == usize::MAX {
+                            return None;
+                        }
+                        from = s + text[s..].chars().next().map_or(1, char::len_utf8);
+                        scan_from = from;
+                        let Some(si) = sentence_of(&sents, s) else { continue };
+                        if pack.may_start_at(rr.rule, text, s, sents[si].end) {
+                            return Some(s);
+                        }
                     }
-                    let s = pack.next_start(rr.rule, text, from)?;
-                    scan_from = s + text[s..].chars().next().map_or(1, char::len_utf8);
-                    Some(s)
                 } else {
                     positions.get(i).copied()
                 }
             };
-            // Anchor candidates of a rule with a regex: one search from a
-            // candidate skips every later candidate before the regex's next
-            // possible start in the sentence.
+            // Anchor candidates of a rule with a regex are tried only where
+            // an anchored search of the regex matches inside the sentence.
             let windowed = !scanned[g]
                 && trace.is_none()
                 && self.engine == Engine::Compiled
                 && pack.has_regex(rr.rule);
-            let mut skip_until = 0;
             let mut i = 0;
             while let Some(pos) = next_pos(i, next_free) {
                 i += 1;
-                if pos < next_free || pos < skip_until {
+                if pos < next_free {
                     continue;
                 }
                 let Some(si) = sentence_of(&sents, pos) else { continue };
                 let end = sents[si].end;
-                if windowed {
-                    match pack.next_start_in(rr.rule, text, pos, end) {
-                        None => {
-                            skip_until = end;
-                            continue;
-                        }
-                        Some(s) if s > pos => {
-                            skip_until = s;
-                            continue;
-                        }
-                        Some(_) => {}
-                    }
+                // A candidate where the rule's regex cannot start a match
+                // inside the sentence is not tried.
+                if windowed && !pack.may_start_at(rr.rule, text, pos, end) {
+                    continue;
                 }
                 let input = &text[pos..end];
                 let result = if trace.is_some() || self.engine == Engine::Interpreter {

@@ -83,6 +83,9 @@ pub struct Compiled {
     /// Every match starts with one of a few characters, so an unanchored
     /// search for the next possible start skips text quickly.
     pub scans_fast: bool,
+    /// The characters every match starts with (only for
+    /// [`Compiled::scans_fast`] rules; empty otherwise).
+    pub firsts: Vec<char>,
 }
 
 /// At most this many possible first characters make a rule [`Compiled::scans_fast`].
@@ -128,6 +131,13 @@ impl Compiled {
 }
 
 impl Compiled {
+    /// Whether the regex matches `text[at..end]` from `at` on (an anchored
+    /// search that stops at the first match state: no reverse search, no
+    /// scan for a later start). `at` is a character boundary of `text`.
+    pub fn matches_at(&self, text: &str, at: usize, end: usize) -> bool {
+        self.regex.is_match(Input::new(text).range(at..end).anchored(Anchored::Yes))
+    }
+
     /// The first position at or after `from` (a character boundary of
     /// `text`) where the regex matches inside `text[..end]`: no match of
     /// the rule on a sentence ending by `end` starts between `from` and it.
@@ -163,11 +173,16 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
     let firsts: u32 =
         first(&node).ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
     let scans_fast = !nullable(&node) && firsts <= FEW_FIRST_CHARS;
+    let firsts = if scans_fast {
+        first(&node).ranges().iter().flat_map(|r| r.start()..=r.end()).collect()
+    } else {
+        Vec::new()
+    };
     let mut groups = Vec::new();
     let hir = to_hir(&node, exact, &mut groups);
     let regex =
         Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(&hir).ok()?;
-    Some(Compiled { regex, groups, exact, scans_fast })
+    Some(Compiled { regex, groups, exact, scans_fast, firsts })
 }
 
 struct Lowerer<'r> {

@@ -469,6 +469,23 @@ impl Pack {
         }
     }
 
+    /// For a rule that [`Pack::can_scan`]: the characters every match of
+    /// it starts with (empty for other rules).
+    pub fn first_chars(&self, rule: usize) -> &[char] {
+        self.compiled.get(rule).and_then(Option::as_ref).map_or(&[], |c| &c.firsts)
+    }
+
+    /// For a rule with a compiled regex ([`Pack::has_regex`]): whether a
+    /// match of the rule may start at `at` and end by `end` (a sentence
+    /// end), that is whether [`Pack::next_start_in`] from `at` would say
+    /// `at`; `true` for rules without a regex.
+    pub fn may_start_at(&self, rule: usize, text: &str, at: usize, end: usize) -> bool {
+        match self.compiled.get(rule).and_then(Option::as_ref) {
+            Some(c) => c.matches_at(text, at, end),
+            None => true,
+        }
+    }
+
     /// Whether rule `rule` has a compiled regex (exact or filter).
     pub fn has_regex(&self, rule: usize) -> bool {
         self.compiled.get(rule).is_some_and(Option::is_some)

@@ -259,7 +259,9 @@ fn flatten<'a>(e: &'a OptimizedExpr, seq: bool, out: &mut Vec<&'a OptimizedExpr>
 struct Run<'p, 'i> {
     prog: &'p Program,
     input: &'i str,
-    caps: Vec<Capture>,
+    /// Pairs as (name, start, end): names borrowed from the program until
+    /// the run succeeds, so that failed attempts allocate no strings.
+    caps: Vec<(&'p str, usize, usize)>,
     /// Inside a predicate: no pairs.
     pred: u32,
     depth: u32,
@@ -270,12 +272,24 @@ impl Program {
     pub fn run(&self, input: &str) -> Result<Option<RawMatch>, Aborted> {
         let mut r = Run { prog: self, input, caps: Vec::new(), pred: 0, depth: 0 };
         let end = r.call(self.start, None, 0)?;
-        Ok(end.map(|len| RawMatch { len, captures: r.caps }))
+        Ok(end.map(|len| RawMatch {
+            len,
+            captures: r
+                .caps
+                .into_iter()
+                .map(|(name, start, end)| Capture { name: name.to_string(), start, end })
+                .collect(),
+        }))
     }
 }
 
-impl Run<'_, '_> {
-    fn call(&mut self, i: usize, tag: Option<&str>, pos: usize) -> Result<Option<usize>, Aborted> {
+impl<'p> Run<'p, '_> {
+    fn call(
+        &mut self,
+        i: usize,
+        tag: Option<&'p str>,
+        pos: usize,
+    ) -> Result<Option<usize>, Aborted> {
         if self.depth >= MAX_DEPTH {
             return Err(Aborted);
         }
@@ -284,9 +298,9 @@ impl Run<'_, '_> {
         let k = self.caps.len();
         let record = rule.pair && self.pred == 0;
         if record {
-            self.caps.push(Capture { name: rule.name.to_string(), start: pos, end: pos });
+            self.caps.push((&rule.name, pos, pos));
             if let Some(t) = tag {
-                self.caps.push(Capture { name: t.to_string(), start: pos, end: pos });
+                self.caps.push((t, pos, pos));
             }
         }
         self.depth += 1;
@@ -296,7 +310,7 @@ impl Run<'_, '_> {
             Some(end) => {
                 if record {
                     for c in &mut self.caps[k..k + 1 + usize::from(tag.is_some())] {
-                        c.end = end;
+                        c.2 = end;
                     }
                 }
                 Ok(Some(end))
@@ -308,7 +322,7 @@ impl Run<'_, '_> {
         }
     }
 
-    fn eval(&mut self, p: &P, pos: usize) -> Result<Option<usize>, Aborted> {
+    fn eval(&mut self, p: &'p P, pos: usize) -> Result<Option<usize>, Aborted> {
         Ok(match p {
             P::Empty => Some(pos),
             P::Lit(s) => {
@@ -359,7 +373,7 @@ impl Run<'_, '_> {
             P::Eoi(pair) => {
                 let at_end = pos == self.input.len();
                 if at_end && *pair && self.pred == 0 {
-                    self.caps.push(Capture { name: "EOI".to_string(), start: pos, end: pos });
+                    self.caps.push(("EOI", pos, pos));
                 }
                 at_end.then_some(pos)
             }
@@ -375,7 +389,7 @@ impl Run<'_, '_> {
         })
     }
 
-    fn repeat(&mut self, x: &P, mut pos: usize) -> Result<usize, Aborted> {
+    fn repeat(&mut self, x: &'p P, mut pos: usize) -> Result<usize, Aborted> {
         while let Some(next) = self.eval(x, pos)? {
             if next == pos {
                 break;
