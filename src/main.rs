@@ -15,6 +15,7 @@ mod query;
 mod scaffold;
 mod store;
 mod viz;
+mod viz_store;
 
 use clap::Parser;
 use std::process::ExitCode;

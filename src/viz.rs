@@ -26,8 +26,11 @@ Examples:
   tifa viz m.jsonl --format cytoscape --around 任城区 --depth 2
   tifa viz m.jsonl --min-degree 2 -o hubs.html
 
-PATH is a JSON Lines file of `tifa extract` output (.jsonl, .ndjson, .json,
-or - for standard input), or text files and folders to extract from.
+PATH is a store folder made by `tifa extract --store DIR`, a JSON Lines
+file of `tifa extract` output (.jsonl, .ndjson, .json, or - for standard
+input), or text files and folders to extract from.
+  tifa extract corpus/ --store kg && tifa viz kg -o graph.html
+  tifa viz kg --query pairs.rq --format dot   # SELECT ?a ?b: names of linked entities
 Selections apply in this order: --types, --around, --min-degree.
 Exit status: 0 if the graph has nodes, 1 if it is empty, 2 on an error.";
 
@@ -79,6 +82,10 @@ pub struct VizArgs {
     /// Above N nodes the HTML page offers filters instead of drawing.
     #[arg(long, value_name = "N", default_value_t = 3000)]
     pub max_drawn: usize,
+    /// Keep only the links between the entity pairs this SPARQL SELECT
+    /// returns (names in its first two columns); needs a store as PATH.
+    #[arg(long, value_name = "FILE.rq")]
+    pub query: Option<PathBuf>,
     /// Print no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
@@ -147,8 +154,14 @@ fn texts(dirs: &[PathBuf], wanted: &Records) -> Result<BTreeMap<String, String>>
 
 fn build(a: &VizArgs) -> Result<VizGraph> {
     let mut builder = GraphBuilder::new();
+    let (stores, rest): (Vec<PathBuf>, Vec<PathBuf>) =
+        a.paths.iter().cloned().partition(|p| crate::viz_store::is_store(p));
+    for dir in &stores {
+        let store = crate::viz_store::open(dir)?;
+        crate::viz_store::add_store(&store, &mut builder)?;
+    }
     let (jsonl, text_paths): (Vec<PathBuf>, Vec<PathBuf>) =
-        a.paths.iter().cloned().partition(|p| is_jsonl(p));
+        rest.into_iter().partition(|p| is_jsonl(p));
     if !jsonl.is_empty() {
         let mut records = Records::new();
         for p in &jsonl {
@@ -220,6 +233,17 @@ pub fn run(a: VizArgs) -> Result<Status> {
     }
     if let Some(n) = a.min_degree {
         g = select::min_degree(&g, n);
+    }
+    if let Some(q) = &a.query {
+        let Some(dir) = a.paths.iter().find(|p| crate::viz_store::is_store(p)) else {
+            bail!("--query needs a store folder as PATH (made by `tifa extract --store DIR`)");
+        };
+        let sparql =
+            std::fs::read_to_string(q).with_context(|| format!("reading {}", q.display()))?;
+        let store = crate::viz_store::open(dir)?;
+        let pairs = crate::viz_store::pairs(&store, &sparql)
+            .with_context(|| format!("running {}", q.display()))?;
+        g = select::pairs(&g, &pairs);
     }
     let mut out: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(BufWriter::new(

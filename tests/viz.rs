@@ -646,3 +646,44 @@ fn html_view_offers_filters_above_its_limit() {
     println!("drew 3960 nodes on request in {:.0} ms", ms.as_f64().unwrap());
     b.assert_no_alert();
 }
+
+/// A store made by `tifa extract --store` is a source too: the same
+/// entities come back through SPARQL, and `--query` keeps the pairs a
+/// SELECT returns.
+#[test]
+fn a_store_is_a_source_and_a_query_selects_pairs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kg = dir.path().join("kg");
+    let kg = kg.to_str().expect("UTF-8 path");
+    ok(&["extract", &corpus(), "-q", "--store", kg]);
+
+    let from_store = elements(&[kg]);
+    let from_jsonl = elements(&[&seed_jsonl()]);
+    let (nodes, edges) = counts(&from_store);
+    assert!(nodes > 100 && edges > 20, "{nodes} nodes, {edges} edges");
+    let store_labels = labels(&from_store);
+    for name in ["任城区委教育工委", "任城区", "济宁市"] {
+        assert!(store_labels.iter().any(|l| l == name), "{name} missing from the store's graph");
+        assert!(labels(&from_jsonl).iter().any(|l| l == name), "{name} missing from JSON Lines");
+    }
+
+    let q = dir.path().join("located.rq");
+    std::fs::write(
+        &q,
+        "PREFIX tifa: <https://w3id.org/tifa/vocab#>\n\
+         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\
+         SELECT ?a ?b WHERE { ?x tifa:locatedIn ?y . ?x rdfs:label ?a . ?y rdfs:label ?b }\n",
+    )
+    .expect("write query");
+    let picked = elements(&[kg, "--query", q.to_str().expect("UTF-8 path")]);
+    let (n, e) = counts(&picked);
+    assert!(e > 0 && e < edges && n < nodes, "{n} nodes, {e} edges");
+    for edge in picked["edges"].as_array().expect("edges") {
+        assert_eq!(edge["data"]["label"], "located_in", "{edge}");
+    }
+
+    // --query without a store is an error that says what it needs.
+    let (code, _, err) = run(&["viz", &seed_jsonl(), "--query", q.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("store"), "{err}");
+}
