@@ -82,6 +82,12 @@ pub struct Extractor<'p> {
     everywhere: Vec<usize>,
     /// Lexicon rules: (global rule index, automaton over the terms).
     lexicon_rules: Vec<(usize, AhoCorasick)>,
+    /// The characters that every match of a scanned rule ([`Pack::can_scan`])
+    /// starts with, all in one automaton: one pass finds every scanned
+    /// rule's candidates.
+    firsts_ac: Option<AhoCorasick>,
+    /// Pattern index of `firsts_ac` → the scanned rules (global indices).
+    first_rules: Vec<Vec<usize>>,
 }
 
 /// One attempt of a rule, for `tifa explain`.
@@ -177,13 +183,44 @@ impl<'p> Extractor<'p> {
                 }
             }
         }
+        let mut first_ids: BTreeMap<char, usize> = BTreeMap::new();
+        let mut first_rules: Vec<Vec<usize>> = Vec::new();
+        for (g, rr) in order.iter().enumerate() {
+            let pack = &packs[rr.pack];
+            if !pack.can_scan(rr.rule) {
+                continue;
+            }
+            for &c in pack.first_chars(rr.rule) {
+                let next = first_ids.len();
+                let id = *first_ids.entry(c).or_insert(next);
+                if id == first_rules.len() {
+                    first_rules.push(Vec::new());
+                }
+                first_rules[id].push(g);
+            }
+        }
+        let mut firsts: Vec<(usize, char)> = first_ids.into_iter().map(|(c, i)| (i, c)).collect();
+        firsts.sort();
+        let firsts_ac = (!firsts.is_empty())
+            .then(|| AhoCorasick::new(firsts.iter().map(|(_, c)| c.to_string())).ok())
+            .flatten();
         let mut patterns: Vec<(usize, String)> =
             literal_ids.into_iter().map(|(l, i)| (i, l)).collect();
         patterns.sort();
         let ac = (!patterns.is_empty())
             .then(|| AhoCorasick::new(patterns.iter().map(|(_, l)| l.as_str())).ok())
             .flatten();
-        Extractor { packs, engine, order, ac, pattern_rules, everywhere, lexicon_rules }
+        Extractor {
+            packs,
+            engine,
+            order,
+            ac,
+            pattern_rules,
+            everywhere,
+            lexicon_rules,
+            firsts_ac,
+            first_rules,
+        }
     }
 
     fn rule(&self, g: usize) -> (&'p Pack, &'p Rule) {
@@ -205,9 +242,20 @@ impl<'p> Extractor<'p> {
     }
 
     /// Candidate start positions (byte offsets in the normalized text),
-    /// per global rule index, sorted and without duplicates.
+    /// per global rule index, sorted and without duplicates: for scanned
+    /// rules every occurrence of a character their matches start with, for
+    /// the others every position from an anchor back to its look-back.
     fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool]) -> Vec<Vec<usize>> {
         let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
+        if let Some(ac) = self.firsts_ac.as_ref().filter(|_| scanned.contains(&true)) {
+            for m in ac.find_iter(text) {
+                for &g in &self.first_rules[m.pattern().as_usize()] {
+                    if scanned[g] {
+                        cands[g].push(m.start());
+                    }
+                }
+            }
+        }
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
                 let s = m.start();
@@ -261,59 +309,12 @@ impl<'p> Extractor<'p> {
             let (pack, rule) = self.rule(g);
             let rr = self.order[g];
             let mut next_free = 0;
-            let mut scan_from = 0;
-            let firsts = pack.first_chars(rr.rule);
-            // Per first character: its next occurrence at or after the last
-            // search (`usize::MAX`: none left), so that each one is searched
-            // for with memchr once per occurrence rather than once per hit.
-            let mut next_of: Vec<Option<usize>> = vec![None; firsts.len()];
-            let mut next_pos = |i: usize, next_free: usize| -> Option<usize> {
-                if scanned[g] {
-                    // The next position where the rule's regex matches
-                    // inside its sentence: only a character every match
-                    // starts with can begin one, and an anchored search
-                    // there decides (a match that leaves the sentence is
-                    // no match of the rule on the sentence either).
-                    let mut from = scan_from.max(next_free);
-                    loop {
-                        if from >= text.len() {
-                            return None;
-                        }
-                        let mut s = usize::MAX;
-                        for (k, &c) in firsts.iter().enumerate() {
-                            let n = match next_of[k] {
-                                Some(n) if n >= from => n,
-                                _ => {
-                                    let n = text[from..].find(c).map_or(usize::MAX, |i| from + i);
-                                    next_of[k] = Some(n);
-                                    n
-                                }
-                            };
-                            s = s.min(n);
-                        }
-                        if s == usize::MAX {
-                            return None;
-                        }
-                        from = s + text[s..].chars().next().map_or(1, char::len_utf8);
-                        scan_from = from;
-                        let Some(si) = sentence_of(&sents, s) else { continue };
-                        if pack.may_start_at(rr.rule, text, s, sents[si].end) {
-                            return Some(s);
-                        }
-                    }
-                } else {
-                    positions.get(i).copied()
-                }
-            };
-            // Anchor candidates of a rule with a regex are tried only where
-            // an anchored search of the regex matches inside the sentence.
-            let windowed = !scanned[g]
-                && trace.is_none()
-                && self.engine == Engine::Compiled
-                && pack.has_regex(rr.rule);
-            let mut i = 0;
-            while let Some(pos) = next_pos(i, next_free) {
-                i += 1;
+            // Candidates of a rule with a regex (scanned rules, and anchor
+            // candidates in the compiled engine) are tried only where an
+            // anchored search of the regex matches inside the sentence.
+            let windowed = scanned[g]
+                || (trace.is_none() && self.engine == Engine::Compiled && pack.has_regex(rr.rule));
+            for &pos in positions {
                 if pos < next_free {
                     continue;
                 }
@@ -327,7 +328,7 @@ impl<'p> Extractor<'p> {
                 let input = &text[pos..end];
                 let result = if trace.is_some() || self.engine == Engine::Interpreter {
                     pack.try_at(rr.rule, input)
-                } else if scanned[g] || windowed {
+                } else if windowed {
                     pack.match_at_start(rr.rule, input).ok_or(NO_FAILURE)
                 } else {
                     pack.match_fast(rr.rule, input).ok_or(NO_FAILURE)
