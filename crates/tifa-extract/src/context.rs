@@ -158,6 +158,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let chars: Vec<char> = original.chars().collect();
     let paragraphs = spans(&chars, &['\n']);
     let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
+    place_ambiguous_areas(&mut ex.mentions);
     let areas = document_areas(&ex.mentions);
     let dropped = absorb_inner_aliases(&mut ex.mentions);
     // (organisation, parent) pairs that a better parent replaced.
@@ -616,6 +617,35 @@ fn fix_parent_relations(
     }
 }
 
+/// An area whose name several divisions of China share (城关区 is in 兰州市
+/// and in 拉萨市) comes from the gazetteer without a parent; written right
+/// after the city or province it belongs to (兰州市城关区), it gets that
+/// one, everywhere in the document.
+fn place_ambiguous_areas(mentions: &mut [Mention]) {
+    let rank = |m: &Mention| match kind(m) {
+        "province" => 3,
+        "city" => 2,
+        "district" | "county" => 1,
+        _ => 0,
+    };
+    let mut order: Vec<usize> = (0..mentions.len()).filter(|&i| is_area(&mentions[i])).collect();
+    order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
+    let mut placed: BTreeMap<String, String> = BTreeMap::new();
+    for w in order.windows(2) {
+        let (outer, inner) = (&mentions[w[0]], &mentions[w[1]]);
+        let orphan = inner.fields.get("parent").and_then(Value::as_str).is_none_or(str::is_empty);
+        if orphan && outer.end == inner.start && rank(outer) > rank(inner) && rank(inner) > 0 {
+            placed.entry(inner.text.clone()).or_insert_with(|| name_of(outer));
+        }
+    }
+    for m in mentions.iter_mut().filter(|m| is_area(m)) {
+        let orphan = m.fields.get("parent").and_then(Value::as_str).is_none_or(str::is_empty);
+        if let Some(p) = placed.get(&m.text).filter(|_| orphan) {
+            m.fields.insert("parent".into(), Value::String(p.clone()));
+        }
+    }
+}
+
 /// Areas named in the document, the one it is about first: most mentions,
 /// with a bonus for being named in the opening 200 characters; lower
 /// levels (district, county) win ties.
@@ -829,6 +859,30 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[2].fields["canonical"], "成都市实验小学");
         assert_eq!(ex.mentions[2].fields["parent"], "成都市");
+    }
+
+    #[test]
+    fn an_ambiguous_district_belongs_to_the_city_written_before_it() {
+        let t = "兰州市城关区推行新机制。城关区教育局表示。拉萨市有城关区。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("兰州市", 0, "city", Some("甘肃省")),
+                org("城关区", 3, "district", None),
+                org("城关区", at(t, "城关区教育局"), "district", None),
+                org("拉萨市", at(t, "拉萨市"), "city", Some("西藏自治区")),
+                // Not adjacent: no parent from 拉萨市.
+                org("城关区", at(t, "有城关区") + 1, "district", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        for m in ex.mentions.iter().filter(|m| m.text == "城关区") {
+            assert_eq!(m.fields["parent"], "兰州市", "at {}", m.start);
+        }
+        assert!(ex
+            .relations
+            .iter()
+            .any(|r| r.rel == "part_of" && r.from == "城关区" && r.to == "兰州市"));
     }
 
     #[test]
