@@ -223,8 +223,10 @@ fn rules_new_writes_a_pack_that_checks_tests_and_extracts() {
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(stdout.lines().last(), Some("3 passed, 0 failed"), "{stdout}");
     std::fs::write(tmp.path().join("a.txt"), "我校获评市级清廉学校。").unwrap();
-    let (code, stdout, _) =
-        run_in(tmp.path(), &["extract", "a.txt", "--rules", "clean-schools", "-q"]);
+    let (code, stdout, _) = run_in(
+        tmp.path(),
+        &["extract", "a.txt", "--no-default-rules", "--rules", "clean-schools", "-q"],
+    );
     assert_eq!(code, 0);
     assert!(
         stdout.lines().any(|l| l.contains(r#""text":"市级清廉学校","start":4,"end":10,"rule":"clean-school","fields":{"level":"city"}"#)),

@@ -229,7 +229,27 @@ const LEVELS: &[(&str, &str)] = &[
 ];
 
 fn level(s: &str) -> Option<Value> {
-    LEVELS.iter().find(|(p, _)| s.starts_with(p)).map(|l| Value::from(l.1))
+    LEVELS
+        .iter()
+        .find(|(p, _)| s.starts_with(p))
+        .or_else(|| area_level(s))
+        .map(|l| Value::from(l.1))
+}
+
+/// The level of an honour named after the area that gives it: 河南省 →
+/// provincial, 郑州市 → city, 中原区 → county.
+fn area_level(s: &str) -> Option<&'static (&'static str, &'static str)> {
+    const AREAS: &[(&str, &str)] = &[
+        ("自治区", "provincial"),
+        ("省", "provincial"),
+        ("自治州", "city"),
+        ("市", "city"),
+        ("自治县", "county"),
+        ("县", "county"),
+        ("区", "county"),
+        ("旗", "county"),
+    ];
+    (s.chars().count() >= 3).then(|| AREAS.iter().find(|(suffix, _)| s.ends_with(suffix))).flatten()
 }
 
 #[cfg(test)]
@@ -253,6 +273,17 @@ mod tests {
     fn formulation_numbers_keep_their_order() {
         assert_eq!(run("numbers", "三会一课"), Some(serde_json::json!([3, 1])));
         assert_eq!(run("numbers", "会课"), None);
+    }
+
+    #[test]
+    fn levels_come_from_level_words_and_area_names() {
+        assert_eq!(run("level", "省级"), Some(Value::from("provincial")));
+        assert_eq!(run("level", "全国"), Some(Value::from("national")));
+        assert_eq!(run("level", "河南省"), Some(Value::from("provincial")));
+        assert_eq!(run("level", "广西壮族自治区"), Some(Value::from("provincial")));
+        assert_eq!(run("level", "郑州市"), Some(Value::from("city")));
+        assert_eq!(run("level", "中原区"), Some(Value::from("county")));
+        assert_eq!(run("level", "优秀"), None);
     }
 
     #[test]
