@@ -47,6 +47,11 @@
 //!   line is most likely the real end of the sentence (`…基` + `础教育。`),
 //!   so it is joined directly instead.
 //!
+//! The first line of a document is never joined when it looks like a
+//! title: at most 40 characters, parts set apart by a colon, a space or a
+//! dash, and no comma or full stop (`武汉市江岸区：“三会一课”常态长效
+//! “党建+”特色鲜明`).
+//!
 //! A continuation that starts with a heading marker (`#`, `■`, `一、`,
 //! `（一）`, `1、`, `1.`) is never joined. Lines that are not joined are
 //! separated by a single `\n`.
@@ -62,6 +67,8 @@ use std::ops::Range;
 
 /// Lines of at least this many characters may be broken mid-sentence.
 const MIN_OPEN_CHARS: u32 = 20;
+/// A first line of at most this many characters is a title, never joined.
+const MAX_TITLE_CHARS: u32 = 40;
 /// Lines of at most this many characters may be photo captions.
 const MAX_CAPTION_CHARS: u32 = 40;
 /// How many captions may sit between the two halves of a broken sentence.
@@ -308,7 +315,10 @@ fn paragraph_order(lines: &[Line<'_>]) -> Vec<(usize, bool)> {
         order.push((i, false));
         let mut cur = i;
         i += 1;
-        while i < n && lines.get(cur).is_some_and(is_open) {
+        // The first line of a document may be its title: it ends without
+        // punctuation but does not run on into the text.
+        let title = cur == 0 && lines.first().is_some_and(is_title);
+        while i < n && !(title && cur == 0) && lines.get(cur).is_some_and(is_open) {
             let Some(next) = continuation(lines, i) else { break };
             captions.extend(i..next);
             order.push((next, true));
@@ -345,6 +355,13 @@ fn is_open(line: &Line<'_>) -> bool {
                 line.last,
                 '，' | '、' | ',' | '“' | '‘' | '「' | '『' | '（' | '(' | '《' | '【'
             ))
+}
+
+/// Whether a (first) line looks like a title (see the module doc).
+fn is_title(line: &Line<'_>) -> bool {
+    line.len_chars <= MAX_TITLE_CHARS
+        && line.text.contains([' ', '\u{3000}', '：', ':', '—', '|'])
+        && !line.text.contains(['，', ',', '。'])
 }
 
 /// Whether a line looks like a photo caption.
@@ -413,6 +430,18 @@ mod tests {
             assert_eq!(n.original_span(0..5), (n.original_len_chars(), n.original_len_chars()));
             assert_eq!(n.surface(0..5), "");
         }
+    }
+
+    #[test]
+    fn a_short_first_line_is_a_title_and_stays_apart() {
+        let title = "武汉市江岸区：“三会一课”常态长效 “党建+”特色鲜明";
+        let n =
+            NormText::new(&format!("{title}\n江岸区教育局党委以“党建+”为抓手，探索形成特色做法。"));
+        assert!(n.text().starts_with(&format!("{title}\n江岸区")), "{}", n.text());
+        // A long first line that breaks off mid-sentence is still joined.
+        let long = "近年来，江岸区教育局党委坚持以高质量党建引领教育高质量发展，构建党建联盟，推动全区中小学";
+        let n = NormText::new(&format!("{long}\n党组织结对共建。"));
+        assert_eq!(n.text(), format!("{long}党组织结对共建。"));
     }
 
     #[test]
