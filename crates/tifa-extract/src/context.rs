@@ -144,6 +144,30 @@ fn window<'a, 'm>(orgs: &'a [&'m Mention], lo: usize, hi: usize) -> &'a [&'m Men
     &orgs[a..b.max(a)]
 }
 
+/// Of the organisations starting in `lo..hi` that pass `keep`, the one that
+/// ends last (the later one on a tie), as `max_by_key(end)` over the
+/// window would give; the window is walked backwards and left as soon as
+/// no earlier organisation (at most `longest` characters long) can end
+/// later, so a long paragraph is not walked once per mention.
+fn nearest<'m>(
+    orgs: &[&'m Mention],
+    lo: usize,
+    hi: usize,
+    longest: usize,
+    keep: impl Fn(&Mention) -> bool,
+) -> Option<&'m Mention> {
+    let mut best: Option<&'m Mention> = None;
+    for &o in window(orgs, lo, hi).iter().rev() {
+        if best.is_some_and(|b| o.start + longest <= b.end) {
+            break;
+        }
+        if keep(o) && best.is_none_or(|b| o.end > b.end) {
+            best = Some(o);
+        }
+    }
+    best
+}
+
 fn span_of(spans: &[(usize, usize)], pos: usize) -> Option<(usize, usize)> {
     let i = spans.partition_point(|s| s.1 <= pos);
     spans.get(i).copied().filter(|s| s.0 <= pos)
@@ -151,6 +175,30 @@ fn span_of(spans: &[(usize, usize)], pos: usize) -> Option<(usize, usize)> {
 
 fn slice(chars: &[char], a: usize, b: usize) -> String {
     chars.get(a.min(b)..b.min(chars.len())).map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+/// Where the first school anaphor of a paragraph ends: one that opens it
+/// (学校…) or follows a comma or full stop (，学校…). A mention at or after
+/// that point may refer back to a school named before the paragraph.
+fn first_anaphor_end(chars: &[char], par: (usize, usize)) -> Option<usize> {
+    let text = chars.get(par.0..par.1.min(chars.len())).unwrap_or_default();
+    let at = |i: usize, w: &str| w.chars().enumerate().all(|(k, c)| text.get(i + k) == Some(&c));
+    let mut best: Option<usize> = None;
+    for w in SCHOOL_ANAPHORS {
+        let n = w.chars().count();
+        if at(0, w) {
+            let end = par.0 + n;
+            best = Some(best.map_or(end, |b| b.min(end)));
+        }
+        for (i, c) in text.iter().enumerate() {
+            if matches!(c, '，' | '。' | ',') && at(i + 1, w) {
+                let end = par.0 + i + 1 + n;
+                best = Some(best.map_or(end, |b| b.min(end)));
+                break;
+            }
+        }
+    }
+    best
 }
 
 /// Adds what only the whole document shows to `ex` (see the module doc).
@@ -193,14 +241,22 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     // National bodies named in a local article are seldom its actors.
     let actor_ok = |o: &Mention| actor_in_clause(&chars, o);
 
+    let longest = orgs.iter().map(|o| o.end - o.start).max().unwrap_or(0);
+    // Per paragraph start: where its first school anaphor ends.
+    let mut anaphors: BTreeMap<usize, Option<usize>> = BTreeMap::new();
     for m in mentions {
         match m.kind.as_str() {
             "Designation" | "StarRating" => {
                 let Some(sent) = span_of(&sentences, m.start) else { continue };
                 // The nearest organisation before a holding cue before m.
-                let holder = window(&orgs, sent.0, m.start)
+                // Both cues below are short: only organisations ending at
+                // most 30 characters before m are looked at (a sentence can
+                // be very long).
+                let lo = sent.0.max(m.start.saturating_sub(30 + longest));
+                let holder = window(&orgs, lo, m.start)
                     .iter()
                     .filter(|o| (is_actor(o) || is_area(o)) && o.end <= m.start)
+                    .filter(|o| m.start - o.end <= 30)
                     .filter(|o| {
                         let between = slice(&chars, o.end, m.start);
                         // 某某小学等15所示范点
@@ -222,32 +278,25 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             }
             k if RUNNABLE.contains(&k) => {
                 let Some(par) = span_of(&paragraphs, m.start) else { continue };
-                let owner = window(&orgs, par.0, m.start)
-                    .iter()
-                    .filter(|o| o.end <= m.start)
-                    .filter(|o| actor_ok(o) || area_subject(&chars, o))
-                    .max_by_key(|o| o.end)
-                    .copied()
-                    .or_else(|| {
-                        // 学校建机制…: the school named in an earlier paragraph.
-                        let before = slice(&chars, par.0, m.start);
-                        let anaphor = SCHOOL_ANAPHORS.iter().any(|w| {
-                            before.starts_with(w)
-                                || ["，", "。", ","]
-                                    .iter()
-                                    .any(|p| before.contains(&format!("{p}{w}")))
-                        });
-                        anaphor
-                            .then(|| {
-                                window(&orgs, par.0.saturating_sub(600), par.0)
-                                    .iter()
-                                    .filter(|o| o.end <= par.0 && par.0 - o.end < 600)
-                                    .filter(|o| matches!(kind(o), "school" | "kindergarten"))
-                                    .max_by_key(|o| o.end)
-                                    .copied()
-                            })
-                            .flatten()
-                    });
+                let owner = nearest(&orgs, par.0, m.start, longest, |o| {
+                    o.end <= m.start && (actor_ok(o) || area_subject(&chars, o))
+                })
+                .or_else(|| {
+                    // 学校建机制…: the school named in an earlier paragraph.
+                    let first =
+                        *anaphors.entry(par.0).or_insert_with(|| first_anaphor_end(&chars, par));
+                    let anaphor = first.is_some_and(|e| e <= m.start);
+                    anaphor
+                        .then(|| {
+                            window(&orgs, par.0.saturating_sub(600), par.0)
+                                .iter()
+                                .filter(|o| o.end <= par.0 && par.0 - o.end < 600)
+                                .filter(|o| matches!(kind(o), "school" | "kindergarten"))
+                                .max_by_key(|o| o.end)
+                                .copied()
+                        })
+                        .flatten()
+                });
                 if let Some(o) = owner {
                     rels.push(mk("runs", o, m, name_of(o), m.text.clone()));
                 }
@@ -373,15 +422,21 @@ fn rating_fields(
         })
         .filter_map(|m| Some((m.start, m.fields.get("value")?.as_f64()?)))
         .collect();
+    let years = years_in(chars);
     for m in mentions.iter_mut().filter(|m| m.kind == "StarRating") {
         let Some(sent) = span_of(sentences, m.start) else { continue };
         if !m.fields.contains_key("year") {
-            if let Some(y) = year_before(chars, sent.0, m.start) {
+            // The last year (YYYY年) inside the sentence before m.
+            let n = years.partition_point(|&(i, _)| i + 5 <= m.start);
+            if let Some(&(_, y)) = years[..n].last().filter(|(i, _)| *i >= sent.0) {
                 m.fields.insert("year".into(), Value::from(y));
             }
         }
         if !m.fields.contains_key("scope") {
-            let named = areas.iter().rev().find(|(s, _)| *s >= sent.0 && *s < m.start);
+            // Mentions are sorted by start: the last area before m, if it
+            // is in m's sentence.
+            let n = areas.partition_point(|(s, _)| *s < m.start);
+            let named = areas[..n].last().filter(|(s, _)| *s >= sent.0);
             if let Some(a) = named.map(|a| &a.1).or(doc_area) {
                 m.fields.insert("scope".into(), Value::String(a.clone()));
             }
@@ -391,22 +446,25 @@ fn rating_fields(
             let clause_end = (m.end..sent.1.min(chars.len()))
                 .find(|&i| matches!(chars[i], '；' | '。' | '、' | '，' | ',' | ';'))
                 .unwrap_or(sent.1);
-            if let Some((_, v)) = shares.iter().find(|(s, _)| *s >= m.end && *s < clause_end) {
+            let n = shares.partition_point(|(s, _)| *s < m.end);
+            if let Some((_, v)) = shares.get(n).filter(|(s, _)| *s < clause_end) {
                 m.fields.insert("share".into(), Value::from(*v));
             }
         }
     }
     // 五星级标准的612个，四星级标准的501个，分别占43.8%、35.9%: in order.
-    for &(a, b) in sentences {
-        let idx: Vec<usize> = (0..mentions.len())
-            .filter(|&i| {
-                let m = &mentions[i];
-                m.kind == "StarRating"
-                    && m.start >= a
-                    && m.end <= b
-                    && m.fields.get("level").is_some_and(|v| !v.is_null())
-            })
-            .collect();
+    // Rated mentions by sentence (in mention order), so that each
+    // sentence's ratings are found without a pass over all mentions.
+    let mut by_sentence: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, m) in mentions.iter().enumerate() {
+        if m.kind != "StarRating" || m.fields.get("level").is_none_or(Value::is_null) {
+            continue;
+        }
+        if let Some(sent) = span_of(sentences, m.start).filter(|s| m.end <= s.1) {
+            by_sentence.entry(sent).or_default().push(i);
+        }
+    }
+    for (&(_, b), idx) in &by_sentence {
         let Some(&last) = idx.last() else { continue };
         let after = mentions[last].end;
         let tail: String = chars[after..b.min(chars.len())].iter().collect();
@@ -422,19 +480,21 @@ fn rating_fields(
     }
 }
 
-/// The last four-digit year followed by 年 in `chars[from..to]`.
-fn year_before(chars: &[char], from: usize, to: usize) -> Option<u64> {
-    let to = to.min(chars.len());
-    (from..to.saturating_sub(4)).rev().find_map(|i| {
-        let w = &chars[i..i + 5];
-        let digits = w[..4].iter().all(|c| c.is_ascii_digit());
-        let before_ok = i == 0 || !chars[i - 1].is_ascii_digit();
-        if digits && w[4] == '年' && before_ok && matches!(w[0], '1' | '2') {
-            w[..4].iter().collect::<String>().parse().ok()
-        } else {
-            None
-        }
-    })
+/// Every four-digit year followed by 年 (not the tail of a longer
+/// number), as (char index, year), in text order.
+fn years_in(chars: &[char]) -> Vec<(usize, u64)> {
+    (0..chars.len().saturating_sub(4))
+        .filter_map(|i| {
+            let w = &chars[i..i + 5];
+            let digits = w[..4].iter().all(|c| c.is_ascii_digit());
+            let before_ok = i == 0 || !chars[i - 1].is_ascii_digit();
+            if digits && w[4] == '年' && before_ok && matches!(w[0], '1' | '2') {
+                Some((i, w[..4].iter().collect::<String>().parse().ok()?))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// Words after which a counted thing's name starts (有党员3418名).
@@ -859,6 +919,50 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[2].fields["canonical"], "成都市实验小学");
         assert_eq!(ex.mentions[2].fields["parent"], "成都市");
+    }
+
+    #[test]
+    fn nearest_and_anaphors_match_their_definitions() {
+        // Organisations of different lengths, overlapping and nested.
+        let orgs: Vec<Mention> = [(0, 5), (2, 4), (3, 12), (6, 9), (10, 11), (10, 14), (13, 15)]
+            .iter()
+            .map(|&(s, e)| {
+                let mut o = org(&"甲".repeat(e - s), s, "school", None);
+                o.end = e;
+                o
+            })
+            .collect();
+        let refs: Vec<&Mention> = orgs.iter().collect();
+        let longest = refs.iter().map(|o| o.end - o.start).max().unwrap();
+        for lo in 0..16 {
+            for hi in lo..17 {
+                for odd in [false, true] {
+                    let keep = |o: &Mention| o.end <= hi && (o.start % 2 == 1) == odd;
+                    let want = window(&refs, lo, hi)
+                        .iter()
+                        .filter(|o| keep(o))
+                        .max_by_key(|o| o.end)
+                        .map(|o| (o.start, o.end));
+                    let got = nearest(&refs, lo, hi, longest, keep).map(|o| (o.start, o.end));
+                    assert_eq!(got, want, "{lo}..{hi} odd={odd}");
+                }
+            }
+        }
+        // The first anaphor's end, against the definition on every prefix.
+        for t in ["学校建机制，该校布局。", "各地开展，学校建机制", "我们，我校", "没有"]
+        {
+            let chars: Vec<char> = t.chars().collect();
+            let par = (0, chars.len());
+            let first = first_anaphor_end(&chars, par);
+            for end in 0..=chars.len() {
+                let before = slice(&chars, 0, end);
+                let want = SCHOOL_ANAPHORS.iter().any(|w| {
+                    before.starts_with(w)
+                        || ["，", "。", ","].iter().any(|p| before.contains(&format!("{p}{w}")))
+                });
+                assert_eq!(first.is_some_and(|e| e <= end), want, "{t} up to {end}");
+            }
+        }
     }
 
     #[test]

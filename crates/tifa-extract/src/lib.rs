@@ -422,23 +422,9 @@ impl<'p> Extractor<'p> {
 
         let (mut winners, losses) = resolve_overlaps(&found);
         // Rules that yield to other types drop matches inside their winners.
-        for i in 0..found.len() {
-            let (_, rule) = self.rule(found[i].rule);
-            if !winners[i] || rule.yield_to.is_empty() {
-                continue;
-            }
-            let b = &found[i].bytes;
-            let inside = (0..found.len()).any(|j| {
-                j != i
-                    && winners[j]
-                    && rule.yield_to.contains(&found[j].mention.kind)
-                    && found[j].bytes.start <= b.start
-                    && found[j].bytes.end >= b.end
-            });
-            if inside {
-                winners[i] = false;
-            }
-        }
+        let yield_to: Vec<&[String]> =
+            found.iter().map(|c| self.rule(c.rule).1.yield_to.as_slice()).collect();
+        resolve::apply_yields(&found, &yield_to, &mut winners);
         if let Some(t) = trace {
             t.attempts.sort_by(|a, b| (a.at, &a.rule).cmp(&(b.at, &b.rule)));
             t.losses = losses

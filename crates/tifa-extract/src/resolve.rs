@@ -8,7 +8,7 @@
 //! that order, so the result does not depend on the order in which rules
 //! ran.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use tifa_model::Mention;
 
@@ -71,4 +71,158 @@ pub fn resolve_overlaps(cands: &[Candidate]) -> (Vec<bool>, Vec<(usize, usize, &
         }
     }
     (win, losses)
+}
+
+/// Drops the winners of rules that yield to other types (`yield_to[i]` for
+/// candidate `i`) that lie inside a winner of one of those types.
+/// Candidates are taken in order and a dropped one no longer counts, so
+/// when a type that yields is itself yielded to, the order matters and
+/// every pair is compared; otherwise (the usual case) winners of the
+/// yielded-to types never change, and each candidate is checked against
+/// them by binary search: linear in the candidates, not quadratic.
+pub fn apply_yields(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bool]) {
+    let targets: BTreeSet<&str> =
+        yield_to.iter().flat_map(|t| t.iter().map(String::as_str)).collect();
+    if targets.is_empty() {
+        return;
+    }
+    let chained = (0..cands.len())
+        .any(|i| !yield_to[i].is_empty() && targets.contains(cands[i].mention.kind.as_str()));
+    if chained {
+        for i in 0..cands.len() {
+            if !winners[i] || yield_to[i].is_empty() {
+                continue;
+            }
+            let b = &cands[i].bytes;
+            let inside = (0..cands.len()).any(|j| {
+                j != i
+                    && winners[j]
+                    && yield_to[i].contains(&cands[j].mention.kind)
+                    && cands[j].bytes.start <= b.start
+                    && cands[j].bytes.end >= b.end
+            });
+            if inside {
+                winners[i] = false;
+            }
+        }
+        return;
+    }
+    // Per target type: winners' spans by start, with the greatest end so far.
+    let mut spans: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (i, c) in cands.iter().enumerate() {
+        if winners[i] && targets.contains(c.mention.kind.as_str()) {
+            spans.entry(c.mention.kind.as_str()).or_default().push((c.bytes.start, c.bytes.end));
+        }
+    }
+    for v in spans.values_mut() {
+        v.sort_unstable();
+        let mut max_end = 0;
+        for s in v.iter_mut() {
+            max_end = max_end.max(s.1);
+            s.1 = max_end;
+        }
+    }
+    for i in 0..cands.len() {
+        if !winners[i] || yield_to[i].is_empty() {
+            continue;
+        }
+        let b = &cands[i].bytes;
+        let inside = yield_to[i].iter().any(|k| {
+            spans.get(k.as_str()).is_some_and(|v| {
+                let n = v.partition_point(|s| s.0 <= b.start);
+                n > 0 && v[n - 1].1 >= b.end
+            })
+        });
+        if inside {
+            winners[i] = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(kind: &str, start: usize, end: usize) -> Candidate {
+        Candidate {
+            rule: 0,
+            priority: 0,
+            group: kind.into(),
+            pos: start,
+            bytes: start..end,
+            mention: Mention {
+                doc: "d".into(),
+                kind: kind.into(),
+                text: String::new(),
+                start,
+                end,
+                rule: "r".into(),
+                fields: Default::default(),
+            },
+        }
+    }
+
+    /// The definition: every pair compared, in candidate order.
+    fn naive(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bool]) {
+        for i in 0..cands.len() {
+            if !winners[i] || yield_to[i].is_empty() {
+                continue;
+            }
+            let b = &cands[i].bytes;
+            let inside = (0..cands.len()).any(|j| {
+                j != i
+                    && winners[j]
+                    && yield_to[i].contains(&cands[j].mention.kind)
+                    && cands[j].bytes.start <= b.start
+                    && cands[j].bytes.end >= b.end
+            });
+            if inside {
+                winners[i] = false;
+            }
+        }
+    }
+
+    #[test]
+    fn yields_by_binary_search_match_the_pairwise_definition() {
+        let org = vec!["Organization".to_string()];
+        let both = vec!["Organization".to_string(), "Designation".to_string()];
+        // Programs yield to organisations and designations; spans nest,
+        // touch and overlap in every way, some candidates already lost.
+        let cands: Vec<Candidate> = vec![
+            cand("Program", 0, 4),
+            cand("Organization", 0, 10),
+            cand("Program", 5, 10),
+            cand("Program", 9, 12),
+            cand("Designation", 11, 20),
+            cand("Program", 12, 20),
+            cand("Organization", 14, 16),
+            cand("Program", 14, 15),
+            cand("Program", 21, 25),
+            cand("Organization", 20, 30),
+        ];
+        let yields: Vec<&[String]> = cands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match c.mention.kind.as_str() {
+                "Program" if i % 2 == 0 => both.as_slice(),
+                "Program" => org.as_slice(),
+                _ => &[][..],
+            })
+            .collect();
+        for lost in [vec![], vec![1], vec![4, 9], vec![2, 6]] {
+            let start: Vec<bool> = (0..cands.len()).map(|i| !lost.contains(&i)).collect();
+            let (mut fast, mut slow) = (start.clone(), start.clone());
+            apply_yields(&cands, &yields, &mut fast);
+            naive(&cands, &yields, &mut slow);
+            assert_eq!(fast, slow, "lost {lost:?}");
+            assert_ne!(fast, start, "something yields when {lost:?} lost");
+        }
+        // A chain (a yielded-to type that yields itself) takes the pairwise path.
+        let mut chained = yields.clone();
+        chained[1] = both.as_slice();
+        let (mut fast, mut slow) = (vec![true; cands.len()], vec![true; cands.len()]);
+        apply_yields(&cands, &chained, &mut fast);
+        naive(&cands, &chained, &mut slow);
+        assert_eq!(fast, slow);
+    }
 }
