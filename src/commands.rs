@@ -102,7 +102,7 @@ fn eval(a: crate::cli::EvalArgs) -> Result<Status> {
 
 /// What happened to one input.
 enum DocResult {
-    Done { extraction: Extraction, bytes: usize, text: String, doc: String },
+    Done { extraction: Extraction, bytes: usize, text: String, doc: String, note: Option<String> },
     Skipped(String),
     Failed(String),
 }
@@ -116,7 +116,15 @@ fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
         Ok(decoded) => {
             let doc = input.doc_name();
             let extraction = ex.extract(&doc, &decoded.text);
-            DocResult::Done { extraction, bytes: bytes.len(), text: decoded.text, doc }
+            let note = (decoded.replaced > 0).then(|| {
+                format!(
+                    "{}: read as {} with {} broken byte sequence(s) replaced by U+FFFD",
+                    input.shown(),
+                    decoded.encoding,
+                    decoded.replaced
+                )
+            });
+            DocResult::Done { extraction, bytes: bytes.len(), text: decoded.text, doc, note }
         }
         Err(e) => DocResult::Skipped(format!("{}: skipped: {e}", input.shown())),
     }
@@ -227,7 +235,10 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         });
         for r in results {
             match r {
-                DocResult::Done { extraction, bytes: b, text, doc } => {
+                DocResult::Done { extraction, bytes: b, text, doc, note } => {
+                    if let Some(n) = note {
+                        bar.suspend(|| eprintln!("tifa: warning: {n}"));
+                    }
                     docs += 1;
                     bytes += b;
                     mentions += extraction.mentions.len();

@@ -1,13 +1,17 @@
 //! Turning the bytes of a file into text.
 //!
-//! Policy documents arrive as UTF-8 (with or without a byte order mark)
-//! or, from older government sites, as GBK/GB18030. File extensions and
-//! HTTP headers lie too often to be trusted, so the encoding is detected
-//! from the bytes themselves: valid UTF-8 is taken as UTF-8, anything else
-//! is tried as GB18030 (a superset of GBK and GB2312), and files that look
-//! like binaries are refused instead of being turned into mojibake.
+//! Policy documents arrive as UTF-8 (with or without a byte order mark),
+//! from older government sites as GBK/GB18030, and from Windows editors
+//! as UTF-16 with a byte order mark. File extensions and HTTP headers lie
+//! too often to be trusted, so the encoding is detected from the bytes
+//! themselves: a byte order mark decides, valid UTF-8 is taken as UTF-8,
+//! anything else is tried as GB18030 (a superset of GBK and GB2312), and
+//! files that look like binaries are refused instead of being turned into
+//! mojibake. A text with a few broken byte sequences (a truncated download,
+//! one stray byte) is read with those sequences replaced by U+FFFD and the
+//! count reported, rather than lost.
 
-use encoding_rs::GB18030;
+use encoding_rs::{DecoderResult, GB18030, UTF_16BE, UTF_16LE};
 use std::fmt;
 
 /// How many leading bytes the control-character test looks at; enough to
@@ -23,6 +27,10 @@ pub enum Encoding {
     Utf8Bom,
     /// GB18030, which also covers GBK and GB2312 files.
     Gb18030,
+    /// UTF-16, little-endian, after the byte order mark `FF FE`.
+    Utf16Le,
+    /// UTF-16, big-endian, after the byte order mark `FE FF`.
+    Utf16Be,
 }
 
 impl fmt::Display for Encoding {
@@ -31,6 +39,8 @@ impl fmt::Display for Encoding {
             Encoding::Utf8 => "UTF-8",
             Encoding::Utf8Bom => "UTF-8 with BOM",
             Encoding::Gb18030 => "GB18030",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
         })
     }
 }
@@ -43,6 +53,9 @@ pub struct Decoded {
     pub text: String,
     /// The detected encoding.
     pub encoding: Encoding,
+    /// How many broken byte sequences were replaced by U+FFFD (0 for a
+    /// clean file).
+    pub replaced: usize,
 }
 
 /// Why a file could not be read as text.
@@ -57,8 +70,9 @@ pub enum DecodeError {
         /// Byte offset of the first NUL (or offending control) byte.
         offset: usize,
     },
-    /// The bytes are neither valid UTF-8 nor valid GB18030.
-    #[error("not UTF-8 or GB18030 text (invalid byte sequence at byte offset {offset})")]
+    /// The bytes are neither UTF-8 nor GB18030 (nor UTF-16 after its byte
+    /// order mark), even with a few broken sequences replaced.
+    #[error("not UTF-8, GB18030 or UTF-16 text (invalid byte sequence at byte offset {offset})")]
     Undecodable {
         /// Byte offset of the first byte that is not valid UTF-8.
         offset: usize,
@@ -79,6 +93,12 @@ pub enum DecodeError {
 ///
 /// Empty input is valid, empty UTF-8 text.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if let Some(body) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(body, Encoding::Utf16Le);
+    }
+    if let Some(body) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(body, Encoding::Utf16Be);
+    }
     let (body, has_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
         None => (bytes, false),
@@ -87,19 +107,120 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some(offset) = binary_offset(body) {
         return Err(DecodeError::Binary { offset: offset + bom_len });
     }
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok(Decoded {
-            text: normalize_line_endings(text),
-            encoding: if has_bom { Encoding::Utf8Bom } else { Encoding::Utf8 },
-        }),
-        Err(e) if has_bom => Err(DecodeError::Undecodable { offset: e.valid_up_to() + bom_len }),
-        Err(e) => match GB18030.decode_without_bom_handling_and_without_replacement(body) {
-            Some(text) => {
-                Ok(Decoded { text: normalize_line_endings(&text), encoding: Encoding::Gb18030 })
-            }
-            None => Err(DecodeError::Undecodable { offset: e.valid_up_to() }),
-        },
+    let utf8 = if has_bom { Encoding::Utf8Bom } else { Encoding::Utf8 };
+    let e = match std::str::from_utf8(body) {
+        Ok(text) => return Ok(decoded(text, utf8, 0)),
+        Err(e) => e,
+    };
+    let utf8_broken = Broken { first: e.valid_up_to() + bom_len, count: utf8_errors(body) };
+    // A UTF-8 text with a broken sequence or two (a truncated last
+    // character) is often valid GB18030 too, as garbage: rare characters
+    // where real GBK text is mostly GB2312's common level 1.
+    if has_bom || (!too_broken(utf8_broken.count, body.len()) && !mostly_common_gb(body)) {
+        return lossy_utf8(body, utf8, utf8_broken);
     }
+    if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(body) {
+        return Ok(decoded(&text, Encoding::Gb18030, 0));
+    }
+    // Neither decodes cleanly: the reading with fewer broken sequences,
+    // if they are few.
+    let gb = gb18030_errors(body);
+    if gb.count < utf8_broken.count {
+        if too_broken(gb.count, body.len()) {
+            return Err(DecodeError::Undecodable { offset: gb.first });
+        }
+        let (text, _) = GB18030.decode_without_bom_handling(body);
+        return Ok(decoded(&text, Encoding::Gb18030, gb.count));
+    }
+    lossy_utf8(body, utf8, utf8_broken)
+}
+
+/// Broken byte sequences of a reading: where the first starts, how many.
+#[derive(Clone, Copy)]
+struct Broken {
+    first: usize,
+    count: usize,
+}
+
+/// More broken sequences than a damaged text has: one is always tolerated
+/// (a truncated last character), more only up to one per 100 bytes.
+fn too_broken(count: usize, len: usize) -> bool {
+    count > 1 && count * 100 > len
+}
+
+fn decoded(text: &str, encoding: Encoding, replaced: usize) -> Decoded {
+    Decoded { text: normalize_line_endings(text), encoding, replaced }
+}
+
+/// UTF-8 with its broken sequences replaced, unless [`too_broken`].
+fn lossy_utf8(body: &[u8], encoding: Encoding, broken: Broken) -> Result<Decoded, DecodeError> {
+    if too_broken(broken.count, body.len()) {
+        return Err(DecodeError::Undecodable { offset: broken.first });
+    }
+    Ok(decoded(&String::from_utf8_lossy(body), encoding, broken.count))
+}
+
+fn utf8_errors(body: &[u8]) -> usize {
+    body.utf8_chunks().filter(|c| !c.invalid().is_empty()).count()
+}
+
+/// Whether most two-byte characters of `body`, read as GB18030, are in
+/// GB2312's level 1 (the 3755 common characters, leads B0-D7), as in real
+/// Chinese text.
+fn mostly_common_gb(body: &[u8]) -> bool {
+    let (mut common, mut total, mut i) = (0usize, 0usize, 0);
+    while i < body.len() {
+        let b = body[i];
+        let next = body.get(i + 1).copied().unwrap_or(0);
+        if b < 0x80 {
+            i += 1;
+        } else if next.is_ascii_digit() {
+            i += 4;
+        } else {
+            total += 1;
+            if (0xB0..=0xD7).contains(&b) && (0xA1..=0xFE).contains(&next) {
+                common += 1;
+            }
+            i += 2;
+        }
+    }
+    common * 2 > total
+}
+
+/// The broken sequences of `body` read as GB18030.
+fn gb18030_errors(body: &[u8]) -> Broken {
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(body.len() * 3 + 16);
+    let (mut at, mut first, mut count) = (0, None, 0);
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&body[at..], &mut out, true);
+        at += read;
+        match result {
+            DecoderResult::Malformed(..) => {
+                first.get_or_insert(at);
+                count += 1;
+            }
+            DecoderResult::OutputFull => out.reserve(body.len() - at + 16),
+            DecoderResult::InputEmpty => break,
+        }
+    }
+    Broken { first: first.unwrap_or(0), count }
+}
+
+/// UTF-16 after its byte order mark (NULs are normal there); broken
+/// sequences (a lone surrogate, an odd last byte) are replaced if few.
+fn utf16(body: &[u8], encoding: Encoding) -> Result<Decoded, DecodeError> {
+    let enc = if encoding == Encoding::Utf16Le { UTF_16LE } else { UTF_16BE };
+    if let Some(text) = enc.decode_without_bom_handling_and_without_replacement(body) {
+        return Ok(decoded(&text, encoding, 0));
+    }
+    let (text, _) = enc.decode_without_bom_handling(body);
+    let count = text.matches('\u{FFFD}').count();
+    if too_broken(count, body.len()) {
+        return Err(DecodeError::Undecodable { offset: 2 });
+    }
+    Ok(decoded(&text, encoding, count))
 }
 
 /// Returns the offset that makes `bytes` binary, if they are.
@@ -149,7 +270,10 @@ mod tests {
 
     #[test]
     fn empty_is_utf8() {
-        assert_eq!(decode(b""), Ok(Decoded { text: String::new(), encoding: Encoding::Utf8 }));
+        assert_eq!(
+            decode(b""),
+            Ok(Decoded { text: String::new(), encoding: Encoding::Utf8, replaced: 0 })
+        );
     }
 
     #[test]
@@ -192,8 +316,53 @@ mod tests {
     #[test]
     fn nul_is_binary() {
         assert_eq!(decode(b"abc\0def"), Err(DecodeError::Binary { offset: 3 }));
-        // UTF-16 text has NULs and is refused rather than misread.
-        assert_eq!(decode(b"\xFF\xFEa\0b\0"), Err(DecodeError::Binary { offset: 3 }));
+        // UTF-16 without a byte order mark has NULs and is refused.
+        assert_eq!(decode(b"a\0b\0"), Err(DecodeError::Binary { offset: 1 }));
+    }
+
+    #[test]
+    fn utf16_after_its_byte_order_mark() {
+        let text = "落实“三会一课”制度\r\nabc";
+        let mut le = b"\xFF\xFE".to_vec();
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let d = decode(&le).unwrap();
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.replaced),
+            ("落实“三会一课”制度\nabc", Encoding::Utf16Le, 0)
+        );
+        let mut be = b"\xFE\xFF".to_vec();
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be).unwrap().encoding, Encoding::Utf16Be);
+        // An odd last byte is one broken sequence.
+        le.push(b'x');
+        assert_eq!(decode(&le).unwrap().replaced, 1);
+    }
+
+    #[test]
+    fn a_few_broken_bytes_are_replaced_not_fatal() {
+        // A long GB18030 text with two stray 0xFF bytes.
+        let long = "深入学习贯彻党的二十大精神，落实“三会一课”制度。".repeat(20);
+        let (gb, _, _) = GB18030.encode(&long);
+        let mut bytes = gb.to_vec();
+        bytes.insert(100, 0xFF);
+        bytes.push(0xFF);
+        let d = decode(&bytes).unwrap();
+        assert_eq!((d.encoding, d.replaced), (Encoding::Gb18030, 2));
+        assert!(d.text.contains("三会一课") && d.text.contains('\u{FFFD}'));
+        // The same in UTF-8.
+        let mut bytes = "落实“三会一课”制度。".repeat(20).into_bytes();
+        bytes.insert(30, 0xFF);
+        let d = decode(&bytes).unwrap();
+        assert_eq!((d.encoding, d.replaced), (Encoding::Utf8, 1));
+        // UTF-8 cut inside its last character, even where the bytes happen
+        // to be valid GB18030.
+        for cut in 1..3 {
+            let text = "深入学习贯彻党的二十大精神，落实制度".repeat(5);
+            let bytes = &text.as_bytes()[..text.len() - cut];
+            let d = decode(bytes).unwrap();
+            assert_eq!((d.encoding, d.replaced), (Encoding::Utf8, 1), "cut {cut}");
+            assert!(d.text.starts_with("深入学习"));
+        }
     }
 
     #[test]
@@ -212,7 +381,8 @@ mod tests {
 
     #[test]
     fn undecodable() {
-        // 0xFF is never a valid lead byte, in UTF-8 or in GB18030.
+        // 0xFF is never a valid lead byte, in UTF-8 or in GB18030; three
+        // in five bytes is far too many to replace.
         let bytes = [b'o', b'k', 0xFF, 0xFF, 0xFF];
         assert!(GB18030.decode_without_bom_handling_and_without_replacement(&bytes).is_none());
         assert_eq!(decode(&bytes), Err(DecodeError::Undecodable { offset: 2 }));
@@ -237,7 +407,7 @@ mod tests {
         );
         assert_eq!(
             DecodeError::Undecodable { offset: 2 }.to_string(),
-            "not UTF-8 or GB18030 text (invalid byte sequence at byte offset 2)"
+            "not UTF-8, GB18030 or UTF-16 text (invalid byte sequence at byte offset 2)"
         );
     }
 }
