@@ -215,6 +215,7 @@ const LEVELS: &[(&str, &str)] = &[
     ("国家", "national"),
     ("部级", "national"),
     ("省级", "provincial"),
+    ("自治区级", "provincial"),
     ("全省", "provincial"),
     ("省", "provincial"),
     ("市级", "city"),
@@ -281,6 +282,7 @@ mod tests {
         assert_eq!(run("level", "全国"), Some(Value::from("national")));
         assert_eq!(run("level", "河南省"), Some(Value::from("provincial")));
         assert_eq!(run("level", "广西壮族自治区"), Some(Value::from("provincial")));
+        assert_eq!(run("level", "自治区级"), Some(Value::from("provincial")));
         assert_eq!(run("level", "郑州市"), Some(Value::from("city")));
         assert_eq!(run("level", "中原区"), Some(Value::from("county")));
         assert_eq!(run("level", "优秀"), None);
