@@ -25,6 +25,8 @@ const MAX_DEPTH: u32 = 500;
 enum P {
     Empty,
     Lit(Box<str>),
+    /// An ordered choice of literals, by first byte (see [`Lits`]).
+    Lits(Box<Lits>),
     Class(Box<[(char, char)]>),
     Seq(Vec<P>),
     Choice(Vec<P>),
@@ -39,6 +41,42 @@ enum P {
     Eoi(bool),
     Soi,
     Skip(Vec<Box<str>>),
+}
+
+/// Adjacent literal alternatives of a choice (`"示范校" | "示范点" | …`),
+/// grouped by first byte: only the ones that can match are compared, in
+/// their order in the grammar, so the first that matches still wins.
+#[derive(Clone, Debug)]
+struct Lits {
+    /// First byte → indices into `lits`, ascending.
+    by_first: Vec<Vec<u16>>,
+    lits: Vec<Box<str>>,
+}
+
+impl Lits {
+    /// `None` for fewer than 4 literals (a plain choice is as fast) or
+    /// too many to index.
+    fn new(lits: Vec<Box<str>>) -> Option<Lits> {
+        if lits.len() < 4 || lits.len() > usize::from(u16::MAX) || lits.iter().any(|l| l.is_empty())
+        {
+            return None;
+        }
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, l) in lits.iter().enumerate() {
+            by_first[usize::from(l.as_bytes()[0])].push(i as u16);
+        }
+        Some(Lits { by_first, lits })
+    }
+
+    /// The end of the first literal that `rest` starts with.
+    fn match_at(&self, rest: &[u8]) -> Option<usize> {
+        let first = *rest.first()?;
+        self.by_first[usize::from(first)]
+            .iter()
+            .map(|&i| self.lits[usize::from(i)].as_bytes())
+            .find(|l| rest.starts_with(l))
+            .map(<[u8]>::len)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +101,9 @@ struct Builder<'r> {
     by_name: &'r HashMap<&'r str, &'r OptimizedRule>,
     index: HashMap<(String, bool), usize>,
     rules: Vec<PRule>,
+    /// Per rule: whether its body is complete (a rule still being built is
+    /// being called recursively and must stay a call).
+    built: Vec<bool>,
     props: HashMap<String, Box<[(char, char)]>>,
 }
 
@@ -88,6 +129,7 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Program> {
         by_name: &by_name,
         index: HashMap::new(),
         rules: Vec::new(),
+        built: Vec::new(),
         props: HashMap::new(),
     };
     let start = b.rule(rule, false).ok()?;
@@ -109,9 +151,11 @@ impl Builder<'_> {
         };
         let i = self.rules.len();
         self.rules.push(PRule { name: name.into(), pair, body: P::Empty });
+        self.built.push(false);
         self.index.insert((name.to_string(), atomic), i);
         let body = self.expr(&rule.expr, inner)?;
         self.rules[i].body = body;
+        self.built[i] = true;
         Ok(i)
     }
 
@@ -134,7 +178,18 @@ impl Builder<'_> {
                 P::Choice(vec![P::Lit("\n".into()), P::Lit("\r\n".into()), P::Lit("\r".into())])
             }
             "PEEK" | "PEEK_ALL" | "POP" | "POP_ALL" | "DROP" => return Err(Unsupported),
-            _ if self.by_name.contains_key(name) => P::Call(self.rule(name, atomic)?, None),
+            _ if self.by_name.contains_key(name) => {
+                let i = self.rule(name, atomic)?;
+                // A rule that makes no pair and calls no rule (punct,
+                // function_char, han …) is inlined: the same matching
+                // without a call per character.
+                let leaf = &self.rules[i];
+                if self.built[i] && !leaf.pair && !calls(&leaf.body) {
+                    leaf.body.clone()
+                } else {
+                    P::Call(i, None)
+                }
+            }
             _ => P::Class(self.property(name)?),
         })
     }
@@ -198,8 +253,9 @@ impl Builder<'_> {
                         _ => alts.push(p),
                     }
                 }
+                let alts = group_literals(alts);
                 if alts.len() == 1 {
-                    alts.pop().expect("one")
+                    alts.into_iter().next().expect("one")
                 } else {
                     P::Choice(alts)
                 }
@@ -227,6 +283,40 @@ impl Builder<'_> {
             | OptimizedExpr::PushLiteral(_) => return Err(Unsupported),
         })
     }
+}
+
+/// Whether `p` calls a rule.
+fn calls(p: &P) -> bool {
+    match p {
+        P::Call(..) => true,
+        P::Seq(v) | P::Choice(v) => v.iter().any(calls),
+        P::Opt(x) | P::Star(x) | P::Plus(x) | P::Not(x) | P::And(x) => calls(x),
+        P::Empty | P::Lit(_) | P::Lits(_) | P::Class(_) | P::Eoi(_) | P::Soi | P::Skip(_) => false,
+    }
+}
+
+/// Replaces each run of adjacent literal alternatives by one [`P::Lits`].
+fn group_literals(alts: Vec<P>) -> Vec<P> {
+    let mut out = Vec::new();
+    let mut run: Vec<Box<str>> = Vec::new();
+    let flush = |run: &mut Vec<Box<str>>, out: &mut Vec<P>| {
+        let lits = std::mem::take(run);
+        match Lits::new(lits.clone()) {
+            Some(set) => out.push(P::Lits(Box::new(set))),
+            None => out.extend(lits.into_iter().map(P::Lit)),
+        }
+    };
+    for p in alts {
+        match p {
+            P::Lit(s) => run.push(s),
+            other => {
+                flush(&mut run, &mut out);
+                out.push(other);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// The class of a node that matches exactly one character from a class.
@@ -330,6 +420,7 @@ impl<'p> Run<'p, '_> {
                 (rest.first() == s.as_bytes().first() && rest.starts_with(s.as_bytes()))
                     .then(|| pos + s.len())
             }
+            P::Lits(set) => set.match_at(&self.input.as_bytes()[pos..]).map(|n| pos + n),
             P::Class(ranges) => {
                 let c = self.input[pos..].chars().next();
                 c.filter(|&c| class_has(ranges, c)).map(|c| pos + c.len_utf8())
@@ -454,6 +545,32 @@ mod tests {
         both(r#"r = { (!"”" ~ ANY)* ~ "”" }"#, "r", &["abc”d", "abc"]);
         both(r#"r = { "a"* ~ "a" }"#, "r", &["aaa", ""]);
         both(r#"r = { ("a" ~ r) | "b" }"#, "r", &["aab", "aa", "b"]);
+    }
+
+    #[test]
+    fn literal_sets_and_inlined_leaf_rules_behave_as_in_pest() {
+        // Ordered literals sharing first bytes (the shorter first wins, as
+        // in pest), a silent leaf rule used under predicates, and a
+        // recursive silent rule that must stay a call.
+        both(
+            r#"
+            head = _{ "示范" | "示范校" | "示范点" | "先进" | "先进集体" | "楷模" | "ab" | "abc" }
+            stop = _{ "的" | "和" | "与" }
+            nest = _{ "(" ~ nest? ~ ")" }
+            r = { (!head ~ !stop ~ '\u{4E00}'..'\u{9FFF}')* ~ head ~ nest? ~ "x"? }
+            "#,
+            "r",
+            &[
+                "党建示范校",
+                "党建先进集体",
+                "的示范",
+                "楷模((()))x",
+                "abc",
+                "党和示范",
+                "优秀楷模(()x",
+                "无",
+            ],
+        );
     }
 
     #[test]
