@@ -73,6 +73,27 @@ pub fn resolve_overlaps(cands: &[Candidate]) -> (Vec<bool>, Vec<(usize, usize, &
     (win, losses)
 }
 
+/// The definition of [`apply_yields`]: every pair compared, in candidate
+/// order (a dropped candidate no longer counts).
+fn yield_pairwise(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bool]) {
+    for i in 0..cands.len() {
+        if !winners[i] || yield_to[i].is_empty() {
+            continue;
+        }
+        let b = &cands[i].bytes;
+        let inside = (0..cands.len()).any(|j| {
+            j != i
+                && winners[j]
+                && yield_to[i].contains(&cands[j].mention.kind)
+                && cands[j].bytes.start <= b.start
+                && cands[j].bytes.end >= b.end
+        });
+        if inside {
+            winners[i] = false;
+        }
+    }
+}
+
 /// Drops the winners of rules that yield to other types (`yield_to[i]` for
 /// candidate `i`) that lie inside a winner of one of those types.
 /// Candidates are taken in order and a dropped one no longer counts, so
@@ -89,22 +110,7 @@ pub fn apply_yields(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [
     let chained = (0..cands.len())
         .any(|i| !yield_to[i].is_empty() && targets.contains(cands[i].mention.kind.as_str()));
     if chained {
-        for i in 0..cands.len() {
-            if !winners[i] || yield_to[i].is_empty() {
-                continue;
-            }
-            let b = &cands[i].bytes;
-            let inside = (0..cands.len()).any(|j| {
-                j != i
-                    && winners[j]
-                    && yield_to[i].contains(&cands[j].mention.kind)
-                    && cands[j].bytes.start <= b.start
-                    && cands[j].bytes.end >= b.end
-            });
-            if inside {
-                winners[i] = false;
-            }
-        }
+        yield_pairwise(cands, yield_to, winners);
         return;
     }
     // Per target type: winners' spans by start, with the greatest end so far.
@@ -162,26 +168,6 @@ mod tests {
         }
     }
 
-    /// The definition: every pair compared, in candidate order.
-    fn naive(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bool]) {
-        for i in 0..cands.len() {
-            if !winners[i] || yield_to[i].is_empty() {
-                continue;
-            }
-            let b = &cands[i].bytes;
-            let inside = (0..cands.len()).any(|j| {
-                j != i
-                    && winners[j]
-                    && yield_to[i].contains(&cands[j].mention.kind)
-                    && cands[j].bytes.start <= b.start
-                    && cands[j].bytes.end >= b.end
-            });
-            if inside {
-                winners[i] = false;
-            }
-        }
-    }
-
     #[test]
     fn yields_by_binary_search_match_the_pairwise_definition() {
         let org = vec!["Organization".to_string()];
@@ -213,7 +199,7 @@ mod tests {
             let start: Vec<bool> = (0..cands.len()).map(|i| !lost.contains(&i)).collect();
             let (mut fast, mut slow) = (start.clone(), start.clone());
             apply_yields(&cands, &yields, &mut fast);
-            naive(&cands, &yields, &mut slow);
+            yield_pairwise(&cands, &yields, &mut slow);
             assert_eq!(fast, slow, "lost {lost:?}");
             assert_ne!(fast, start, "something yields when {lost:?} lost");
         }
@@ -222,7 +208,7 @@ mod tests {
         chained[1] = both.as_slice();
         let (mut fast, mut slow) = (vec![true; cands.len()], vec![true; cands.len()]);
         apply_yields(&cands, &chained, &mut fast);
-        naive(&cands, &chained, &mut slow);
+        yield_pairwise(&cands, &chained, &mut slow);
         assert_eq!(fast, slow);
     }
 }
