@@ -245,7 +245,13 @@ impl<'p> Extractor<'p> {
     /// per global rule index, sorted and without duplicates: for scanned
     /// rules every occurrence of a character their matches start with, for
     /// the others every position from an anchor back to its look-back.
-    fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool]) -> Vec<Vec<usize>> {
+    fn candidates(
+        &self,
+        text: &str,
+        sents: &[Range<usize>],
+        scanned: &[bool],
+        fast: bool,
+    ) -> Vec<Vec<usize>> {
         let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
         if let Some(ac) = self.firsts_ac.as_ref().filter(|_| scanned.contains(&true)) {
             for m in ac.find_iter(text) {
@@ -264,6 +270,8 @@ impl<'p> Extractor<'p> {
                     if scanned[g] {
                         continue;
                     }
+                    let rr = self.order[g];
+                    let pack = &self.packs[rr.pack];
                     let list = &mut cands[g];
                     list.push(s);
                     let mut p = s;
@@ -272,6 +280,14 @@ impl<'p> Extractor<'p> {
                             break;
                         }
                         p = prev_boundary(text, p);
+                        // A match from p would contain the characters up
+                        // to the anchor: one it cannot contain ends the
+                        // look-back (compiled engine only; traces list
+                        // every attempt).
+                        let c = text[p..].chars().next().unwrap_or_default();
+                        if fast && !pack.may_contain(rr.rule, c) {
+                            break;
+                        }
                         list.push(p);
                     }
                 }
@@ -301,7 +317,8 @@ impl<'p> Extractor<'p> {
                     && self.packs[rr.pack].can_scan(rr.rule)
             })
             .collect();
-        let cands = self.candidates(text, &sents, &scanned);
+        let fast = trace.is_none() && self.engine == Engine::Compiled;
+        let cands = self.candidates(text, &sents, &scanned, fast);
 
         let mut found: Vec<Candidate> = Vec::new();
         let mut pending: Vec<(usize, RawMatch, usize)> = Vec::new(); // (candidate idx, match, sentence end)

@@ -86,6 +86,8 @@ pub struct Compiled {
     /// The characters every match starts with (only for
     /// [`Compiled::scans_fast`] rules; empty otherwise).
     pub firsts: Vec<char>,
+    /// Every character a match can contain (`None`: any).
+    alphabet: Option<ClassUnicode>,
 }
 
 /// At most this many possible first characters make a rule [`Compiled::scans_fast`].
@@ -131,6 +133,15 @@ impl Compiled {
 }
 
 impl Compiled {
+    /// Whether a match can contain `c` (the regex's language uses it).
+    pub fn may_contain(&self, c: char) -> bool {
+        self.alphabet.as_ref().is_none_or(|a| {
+            let r = a.ranges();
+            let i = r.partition_point(|x| x.end() < c);
+            i < r.len() && r[i].start() <= c
+        })
+    }
+
     /// Whether the regex matches `text[at..end]` from `at` on (an anchored
     /// search that stops at the first match state: no reverse search, no
     /// scan for a later start). `at` is a character boundary of `text`.
@@ -182,7 +193,8 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
     let hir = to_hir(&node, exact, &mut groups);
     let regex =
         Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(&hir).ok()?;
-    Some(Compiled { regex, groups, exact, scans_fast, firsts })
+    let alphabet = Some(alphabet(&node)).filter(|a| a != &any_char());
+    Some(Compiled { regex, groups, exact, scans_fast, firsts, alphabet })
 }
 
 struct Lowerer<'r> {
@@ -245,6 +257,24 @@ fn nullable(n: &Node) -> bool {
         Node::Seq(v) => v.iter().all(nullable),
         Node::Alt(v) => v.iter().any(nullable),
         Node::Plus(x) | Node::Group(x, _) => nullable(x),
+    }
+}
+
+/// Every character that a string of `n`'s language can contain.
+fn alphabet(n: &Node) -> ClassUnicode {
+    match n {
+        Node::Empty => ClassUnicode::empty(),
+        Node::Lit(s) => ClassUnicode::new(s.chars().map(|c| ClassUnicodeRange::new(c, c))),
+        Node::Class(c) => c.clone(),
+        Node::Seq(v) | Node::Alt(v) => {
+            let mut acc = ClassUnicode::empty();
+            for x in v {
+                acc.union(&alphabet(x));
+            }
+            acc
+        }
+        Node::Opt(x) | Node::Star(x) | Node::Plus(x) | Node::Group(x, _) => alphabet(x),
+        Node::AnyText => any_char(),
     }
 }
 
@@ -645,6 +675,19 @@ mod tests {
         // A pair inside an unbounded loop: the regex would keep only the
         // last one, so the rule is not exact.
         assert!(!compiled(r#"n = { "1" } r = { (n ~ ",")+ }"#, "r").exact);
+    }
+
+    #[test]
+    fn the_alphabet_holds_every_character_a_match_can_contain() {
+        let c = compiled(
+            r#"han = _{ '\u{4E00}'..'\u{9FFF}' } r = { (!"的" ~ han){2,5} ~ ("小学" | "中学") ~ !"生" }"#,
+            "r",
+        );
+        assert!(c.may_contain('城') && c.may_contain('小') && c.may_contain('学'));
+        assert!(!c.may_contain('，') && !c.may_contain('a') && !c.may_contain('“'));
+        // A rule that may contain anything says so for every character.
+        let c = compiled(r#"r = { "“" ~ (!"”" ~ ANY)* ~ "”" }"#, "r");
+        assert!(c.may_contain('，') && c.may_contain('a'));
     }
 
     #[test]

@@ -486,6 +486,13 @@ impl Pack {
         }
     }
 
+    /// Whether a match of rule `rule` can contain `c` (`true` for rules
+    /// without a compiled regex). A candidate start with such a character
+    /// between it and the rule's anchor cannot begin a match.
+    pub fn may_contain(&self, rule: usize, c: char) -> bool {
+        self.compiled.get(rule).and_then(Option::as_ref).is_none_or(|x| x.may_contain(c))
+    }
+
     /// Whether rule `rule` has a compiled regex (exact or filter).
     pub fn has_regex(&self, rule: usize) -> bool {
         self.compiled.get(rule).is_some_and(Option::is_some)
