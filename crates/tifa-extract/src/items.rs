@@ -22,7 +22,10 @@ const WINDOW: usize = 150;
 const LEADS: &[&str] = &["分别是", "分别为", "主要是", "就是", "包括", "即"];
 
 fn is_item_char(c: char) -> bool {
-    c.is_alphanumeric() && !matches!(c, '、' | '，' | '。' | '：' | '；')
+    // CJK first: the general Unicode lookup is slow and rarely needed.
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || c.is_ascii_alphanumeric()
+        || !c.is_ascii() && c.is_alphanumeric() && !matches!(c, '、' | '，' | '。' | '：' | '；')
 }
 
 /// Lists (as char ranges of their items) in `chars[from..to]`.

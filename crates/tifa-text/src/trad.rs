@@ -38,10 +38,39 @@ fn pairs() -> &'static [(char, char)] {
     })
 }
 
+/// Start and end of the range that [`mapped`] covers (the BMP's CJK
+/// ideographs and Extension A, where nearly every character of a Chinese
+/// text is).
+const DENSE: (u32, u32) = (0x3400, 0xA000);
+
+/// One bit per character of [`DENSE`]: whether it has a simplified form.
+/// Most characters do not, and the bit says so without a search.
+fn mapped() -> &'static [u64] {
+    static BITS: OnceLock<Vec<u64>> = OnceLock::new();
+    BITS.get_or_init(|| {
+        let mut bits = vec![0u64; ((DENSE.1 - DENSE.0) as usize).div_ceil(64)];
+        for &(t, _) in pairs() {
+            let u = t as u32;
+            if (DENSE.0..DENSE.1).contains(&u) {
+                let k = (u - DENSE.0) as usize;
+                bits[k / 64] |= 1 << (k % 64);
+            }
+        }
+        bits
+    })
+}
+
 /// The simplified form of a traditional character, or the character itself.
 pub fn simplified(c: char) -> char {
-    if (c as u32) < 0x3400 {
+    let u = c as u32;
+    if u < DENSE.0 {
         return c;
+    }
+    if u < DENSE.1 {
+        let k = (u - DENSE.0) as usize;
+        if mapped()[k / 64] & (1 << (k % 64)) == 0 {
+            return c;
+        }
     }
     let p = pairs();
     p.binary_search_by_key(&c, |x| x.0).map_or(c, |i| p[i].1)
@@ -50,6 +79,16 @@ pub fn simplified(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bit_table_agrees_with_the_pairs() {
+        let p = pairs();
+        for u in 0x3000..0xA100u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let want = p.binary_search_by_key(&c, |x| x.0).map_or(c, |i| p[i].1);
+            assert_eq!(simplified(c), want, "U+{u:04X}");
+        }
+    }
 
     #[test]
     fn traditional_becomes_simplified() {
