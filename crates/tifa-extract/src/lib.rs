@@ -90,6 +90,40 @@ pub struct Extractor<'p> {
     first_rules: Vec<Vec<usize>>,
 }
 
+/// Distinct strings, each with the values that asked for it, made into one
+/// automaton whose pattern indices are the strings' indices.
+struct PatternIndex<V> {
+    ids: BTreeMap<String, usize>,
+    values: Vec<Vec<V>>,
+}
+
+impl<V> Default for PatternIndex<V> {
+    fn default() -> Self {
+        PatternIndex { ids: BTreeMap::new(), values: Vec::new() }
+    }
+}
+
+impl<V> PatternIndex<V> {
+    fn add(&mut self, key: String, value: V) {
+        let next = self.ids.len();
+        let id = *self.ids.entry(key).or_insert(next);
+        if id == self.values.len() {
+            self.values.push(Vec::new());
+        }
+        self.values[id].push(value);
+    }
+
+    /// The automaton (`None` without strings) and, per pattern, its values.
+    fn build(self) -> (Option<AhoCorasick>, Vec<Vec<V>>) {
+        let mut keys: Vec<(usize, String)> = self.ids.into_iter().map(|(k, i)| (i, k)).collect();
+        keys.sort();
+        let ac = (!keys.is_empty())
+            .then(|| AhoCorasick::new(keys.iter().map(|(_, k)| k.as_str())).ok())
+            .flatten();
+        (ac, self.values)
+    }
+}
+
 /// One attempt of a rule, for `tifa explain`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attempt {
@@ -152,8 +186,7 @@ impl<'p> Extractor<'p> {
                 order.push(RuleRef { pack: p, rule: r });
             }
         }
-        let mut literal_ids: BTreeMap<String, usize> = BTreeMap::new();
-        let mut pattern_rules: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut anchors: PatternIndex<(usize, usize)> = PatternIndex::default();
         let mut everywhere = Vec::new();
         let mut lexicon_rules = Vec::new();
         for (g, rr) in order.iter().enumerate() {
@@ -173,43 +206,22 @@ impl<'p> Extractor<'p> {
                 Anchors::Everywhere => everywhere.push(g),
                 Anchors::Literals { literals, lookback } => {
                     for lit in literals {
-                        let next = literal_ids.len();
-                        let id = *literal_ids.entry(lit.clone()).or_insert(next);
-                        if id == pattern_rules.len() {
-                            pattern_rules.push(Vec::new());
-                        }
-                        pattern_rules[id].push((g, *lookback));
+                        anchors.add(lit.clone(), (g, *lookback));
                     }
                 }
             }
         }
-        let mut first_ids: BTreeMap<char, usize> = BTreeMap::new();
-        let mut first_rules: Vec<Vec<usize>> = Vec::new();
+        let mut firsts: PatternIndex<usize> = PatternIndex::default();
         for (g, rr) in order.iter().enumerate() {
             let pack = &packs[rr.pack];
-            if !pack.can_scan(rr.rule) {
-                continue;
-            }
-            for &c in pack.first_chars(rr.rule) {
-                let next = first_ids.len();
-                let id = *first_ids.entry(c).or_insert(next);
-                if id == first_rules.len() {
-                    first_rules.push(Vec::new());
+            if pack.can_scan(rr.rule) {
+                for &c in pack.first_chars(rr.rule) {
+                    firsts.add(c.to_string(), g);
                 }
-                first_rules[id].push(g);
             }
         }
-        let mut firsts: Vec<(usize, char)> = first_ids.into_iter().map(|(c, i)| (i, c)).collect();
-        firsts.sort();
-        let firsts_ac = (!firsts.is_empty())
-            .then(|| AhoCorasick::new(firsts.iter().map(|(_, c)| c.to_string())).ok())
-            .flatten();
-        let mut patterns: Vec<(usize, String)> =
-            literal_ids.into_iter().map(|(l, i)| (i, l)).collect();
-        patterns.sort();
-        let ac = (!patterns.is_empty())
-            .then(|| AhoCorasick::new(patterns.iter().map(|(_, l)| l.as_str())).ok())
-            .flatten();
+        let (ac, pattern_rules) = anchors.build();
+        let (firsts_ac, first_rules) = firsts.build();
         Extractor {
             packs,
             engine,
@@ -307,17 +319,16 @@ impl<'p> Extractor<'p> {
         let norm = NormText::new(original);
         let text = norm.text();
         let sents = sentences(text);
+        // The compiled engine, untraced (traces use the interpreter).
+        let fast = trace.is_none() && self.engine == Engine::Compiled;
         // Rules with a compiled regex find their own starts (the compiled
         // engine); the others, and traced runs, use the anchors.
         let scanned: Vec<bool> = (0..self.order.len())
             .map(|g| {
                 let rr = self.order[g];
-                trace.is_none()
-                    && self.engine == Engine::Compiled
-                    && self.packs[rr.pack].can_scan(rr.rule)
+                fast && self.packs[rr.pack].can_scan(rr.rule)
             })
             .collect();
-        let fast = trace.is_none() && self.engine == Engine::Compiled;
         let cands = self.candidates(text, &sents, &scanned, fast);
 
         let mut found: Vec<Candidate> = Vec::new();
@@ -329,8 +340,7 @@ impl<'p> Extractor<'p> {
             // Candidates of a rule with a regex (scanned rules, and anchor
             // candidates in the compiled engine) are tried only where an
             // anchored search of the regex matches inside the sentence.
-            let windowed = scanned[g]
-                || (trace.is_none() && self.engine == Engine::Compiled && pack.has_regex(rr.rule));
+            let windowed = scanned[g] || (fast && pack.has_regex(rr.rule));
             for &pos in positions {
                 if pos < next_free {
                     continue;
@@ -343,7 +353,7 @@ impl<'p> Extractor<'p> {
                     continue;
                 }
                 let input = &text[pos..end];
-                let result = if trace.is_some() || self.engine == Engine::Interpreter {
+                let result = if !fast {
                     pack.try_at(rr.rule, input)
                 } else if windowed {
                     pack.match_at_start(rr.rule, input).ok_or(NO_FAILURE)

@@ -148,19 +148,6 @@ impl Compiled {
     pub fn matches_at(&self, text: &str, at: usize, end: usize) -> bool {
         self.regex.is_match(Input::new(text).range(at..end).anchored(Anchored::Yes))
     }
-
-    /// The first position at or after `from` (a character boundary of
-    /// `text`) where the regex matches inside `text[..end]`: no match of
-    /// the rule on a sentence ending by `end` starts between `from` and it.
-    /// `None`: none.
-    pub fn next_start(&self, text: &str, from: usize, end: usize) -> Option<usize> {
-        let m = self.regex.search(&Input::new(text).range(from..end))?;
-        let mut s = m.start();
-        while !text.is_char_boundary(s) {
-            s += 1;
-        }
-        Some(s)
-    }
 }
 
 /// Compiles grammar rule `rule`. `None` when nothing useful can be built

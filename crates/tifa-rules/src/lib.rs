@@ -445,28 +445,10 @@ impl Pack {
     }
 
     /// Whether rule `rule` has a compiled regex whose matches start with
-    /// one of a few characters, so that [`Pack::next_start`] finds where it
-    /// may match faster than trying it at every anchor candidate.
+    /// one of a few characters ([`Pack::first_chars`]), so that their
+    /// occurrences are better candidates than its anchors and look-back.
     pub fn can_scan(&self, rule: usize) -> bool {
         self.compiled.get(rule).and_then(Option::as_ref).is_some_and(|c| c.scans_fast)
-    }
-
-    /// For a rule with a compiled regex ([`Pack::can_scan`]): the first
-    /// byte offset at or after `from` where a match of the rule may start,
-    /// on any sentence of `text` (the regex has no assertions, so a match
-    /// on a sentence is a match on the whole text). `None`: nowhere.
-    pub fn next_start(&self, rule: usize, text: &str, from: usize) -> Option<usize> {
-        self.next_start_in(rule, text, from, text.len())
-    }
-
-    /// Like [`Pack::next_start`], for matches that end by `end` (a
-    /// sentence end); works for every rule with a compiled regex
-    /// ([`Pack::has_regex`]).
-    pub fn next_start_in(&self, rule: usize, text: &str, from: usize, end: usize) -> Option<usize> {
-        match self.compiled.get(rule).and_then(Option::as_ref) {
-            Some(c) => c.next_start(text, from, end),
-            None => Some(from),
-        }
     }
 
     /// For a rule that [`Pack::can_scan`]: the characters every match of
@@ -477,8 +459,8 @@ impl Pack {
 
     /// For a rule with a compiled regex ([`Pack::has_regex`]): whether a
     /// match of the rule may start at `at` and end by `end` (a sentence
-    /// end), that is whether [`Pack::next_start_in`] from `at` would say
-    /// `at`; `true` for rules without a regex.
+    /// end) (an anchored search of its regex); `true` for rules without
+    /// a regex.
     pub fn may_start_at(&self, rule: usize, text: &str, at: usize, end: usize) -> bool {
         match self.compiled.get(rule).and_then(Option::as_ref) {
             Some(c) => c.matches_at(text, at, end),
@@ -498,8 +480,8 @@ impl Pack {
         self.compiled.get(rule).is_some_and(Option::is_some)
     }
 
-    /// Like [`Pack::match_fast`] at a position [`Pack::next_start`]
-    /// returned (the filter is known to match there).
+    /// Like [`Pack::match_fast`] at a position where
+    /// [`Pack::may_start_at`] said yes (the filter is known to match there).
     pub fn match_at_start(&self, rule: usize, input: &str) -> Option<RawMatch> {
         match self.compiled.get(rule).and_then(Option::as_ref) {
             Some(c) if !c.exact => self.match_peg(rule, input),
