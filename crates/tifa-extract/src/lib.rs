@@ -75,9 +75,13 @@ pub struct Extractor<'p> {
     engine: Engine,
     /// Rules in global order (pack order, then rule order).
     order: Vec<RuleRef>,
+    /// Every rule's anchors and required literals.
     ac: Option<AhoCorasick>,
-    /// Pattern index → (global rule index, look-back in chars).
-    pattern_rules: Vec<Vec<(usize, usize)>>,
+    /// Pattern index of `ac` → what it is to which rule.
+    pattern_rules: Vec<Vec<Literal>>,
+    /// Per global rule index, its required literal sets (indices into the
+    /// per-document occurrence lists) other than its anchor set.
+    requires: Vec<Vec<usize>>,
     /// Rules tried at every character.
     everywhere: Vec<usize>,
     /// Lexicon rules: (global rule index, automaton over the terms).
@@ -89,6 +93,19 @@ pub struct Extractor<'p> {
     /// Pattern index of `firsts_ac` → the scanned rules (global indices).
     first_rules: Vec<Vec<usize>>,
 }
+
+/// What a literal of the anchor automaton is to a rule.
+#[derive(Clone, Copy, Debug)]
+enum Literal {
+    /// An anchor of rule `.0` (global index), with its look-back in chars.
+    Anchor(usize, usize),
+    /// A member of required set `.0`.
+    Required(usize),
+}
+
+/// Where the literals of each required set occur in a document (byte
+/// offsets of their starts, sorted).
+type Occurrences = Vec<Vec<usize>>;
 
 /// Distinct strings, each with the values that asked for it, made into one
 /// automaton whose pattern indices are the strings' indices.
@@ -186,7 +203,9 @@ impl<'p> Extractor<'p> {
                 order.push(RuleRef { pack: p, rule: r });
             }
         }
-        let mut anchors: PatternIndex<(usize, usize)> = PatternIndex::default();
+        let mut anchors: PatternIndex<Literal> = PatternIndex::default();
+        let mut requires = vec![Vec::new(); order.len()];
+        let mut sets = 0;
         let mut everywhere = Vec::new();
         let mut lexicon_rules = Vec::new();
         for (g, rr) in order.iter().enumerate() {
@@ -206,9 +225,21 @@ impl<'p> Extractor<'p> {
                 Anchors::Everywhere => everywhere.push(g),
                 Anchors::Literals { literals, lookback } => {
                     for lit in literals {
-                        anchors.add(lit.clone(), (g, *lookback));
+                        anchors.add(lit.clone(), Literal::Anchor(g, *lookback));
                     }
                 }
+            }
+            for set in &pack.rules[rr.rule].requires {
+                if matches!(&pack.rules[rr.rule].anchors,
+                    Anchors::Literals { literals, .. } if literals == set)
+                {
+                    continue; // every candidate has it
+                }
+                for lit in set {
+                    anchors.add(lit.clone(), Literal::Required(sets));
+                }
+                requires[g].push(sets);
+                sets += 1;
             }
         }
         let mut firsts: PatternIndex<usize> = PatternIndex::default();
@@ -228,6 +259,7 @@ impl<'p> Extractor<'p> {
             order,
             ac,
             pattern_rules,
+            requires,
             everywhere,
             lexicon_rules,
             firsts_ac,
@@ -257,14 +289,17 @@ impl<'p> Extractor<'p> {
     /// per global rule index, sorted and without duplicates: for scanned
     /// rules every occurrence of a character their matches start with, for
     /// the others every position from an anchor back to its look-back.
+    /// Also where each required literal set occurs.
     fn candidates(
         &self,
         text: &str,
         sents: &[Range<usize>],
         scanned: &[bool],
         fast: bool,
-    ) -> Vec<Vec<usize>> {
+    ) -> (Vec<Vec<usize>>, Occurrences) {
         let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
+        let sets = self.requires.iter().map(Vec::len).sum();
+        let mut occurs: Occurrences = vec![Vec::new(); sets];
         if let Some(ac) = self.firsts_ac.as_ref().filter(|_| scanned.contains(&true)) {
             for m in ac.find_iter(text) {
                 for &g in &self.first_rules[m.pattern().as_usize()] {
@@ -277,13 +312,22 @@ impl<'p> Extractor<'p> {
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
                 let s = m.start();
-                let sent_start = sentence_of(sents, s).map_or(s, |i| sents[i].start);
-                for &(g, lookback) in &self.pattern_rules[m.pattern().as_usize()] {
+                let mut sent_start = None;
+                for &lit in &self.pattern_rules[m.pattern().as_usize()] {
+                    let (g, lookback) = match lit {
+                        Literal::Anchor(g, lookback) => (g, lookback),
+                        Literal::Required(set) => {
+                            occurs[set].push(s);
+                            continue;
+                        }
+                    };
                     if scanned[g] {
                         continue;
                     }
                     let rr = self.order[g];
                     let pack = &self.packs[rr.pack];
+                    let sent_start = *sent_start
+                        .get_or_insert_with(|| sentence_of(sents, s).map_or(s, |i| sents[i].start));
                     let list = &mut cands[g];
                     list.push(s);
                     let mut p = s;
@@ -308,11 +352,31 @@ impl<'p> Extractor<'p> {
         for &g in self.everywhere.iter().filter(|&&g| !scanned[g]) {
             cands[g].extend(text.char_indices().map(|(i, _)| i));
         }
-        for list in &mut cands {
+        for list in cands.iter_mut().chain(occurs.iter_mut()) {
             list.sort_unstable();
             list.dedup();
         }
-        cands
+        (cands, occurs)
+    }
+
+    /// Whether each required set of rule `g` occurs in `pos..end` (a
+    /// literal starting there); `next` holds a cursor per set, for
+    /// ascending `pos`.
+    fn has_required(
+        &self,
+        g: usize,
+        occurs: &Occurrences,
+        next: &mut [usize],
+        pos: usize,
+        end: usize,
+    ) -> bool {
+        self.requires[g].iter().zip(next.iter_mut()).all(|(&set, i)| {
+            let list = &occurs[set];
+            while *i < list.len() && list[*i] < pos {
+                *i += 1;
+            }
+            *i < list.len() && list[*i] < end
+        })
     }
 
     fn run(&self, doc: &str, original: &str, mut trace: Option<&mut Explanation>) -> Extraction {
@@ -329,7 +393,7 @@ impl<'p> Extractor<'p> {
                 fast && self.packs[rr.pack].can_scan(rr.rule)
             })
             .collect();
-        let cands = self.candidates(text, &sents, &scanned, fast);
+        let (cands, occurs) = self.candidates(text, &sents, &scanned, fast);
 
         let mut found: Vec<Candidate> = Vec::new();
         let mut pending: Vec<(usize, RawMatch, usize)> = Vec::new(); // (candidate idx, match, sentence end)
@@ -337,6 +401,9 @@ impl<'p> Extractor<'p> {
             let (pack, rule) = self.rule(g);
             let rr = self.order[g];
             let mut next_free = 0;
+            // Per required set of the rule, the first occurrence not
+            // before the candidate (candidates ascend).
+            let mut next_req = vec![0; self.requires[g].len()];
             // Candidates of a rule with a regex (scanned rules, and anchor
             // candidates in the compiled engine) are tried only where an
             // anchored search of the regex matches inside the sentence.
@@ -347,6 +414,12 @@ impl<'p> Extractor<'p> {
                 }
                 let Some(si) = sentence_of(&sents, pos) else { continue };
                 let end = sents[si].end;
+                // A match from pos lies inside text[pos..end] and holds a
+                // literal of each required set (compiled engine only;
+                // traces list every attempt).
+                if fast && !self.has_required(g, &occurs, &mut next_req, pos, end) {
+                    continue;
+                }
                 // A candidate where the rule's regex cannot start a match
                 // inside the sentence is not tried.
                 if windowed && !pack.may_start_at(rr.rule, text, pos, end) {

@@ -161,6 +161,112 @@ impl Analyzer<'_> {
     }
 }
 
+/// Required literal sets: at most this many sets per expression …
+const MAX_SETS: usize = 12;
+/// … each with at most this many literals.
+const MAX_SET_LEN: usize = 64;
+
+/// Sets of literals that every match of `rule` contains, one of each set
+/// somewhere inside the match (a conjunction of disjunctions). Unlike
+/// [`derive`], no position is claimed: extraction uses these to skip
+/// candidates whose sentence lacks a literal of some set after them.
+/// Sound in the same way: a set is only claimed when every match
+/// contains one of its literals (positive predicates count: what they
+/// look at lies inside the input an attempt is given).
+pub fn requirements(rule: &str, rules: &[OptimizedRule]) -> Vec<BTreeSet<String>> {
+    let by_name: HashMap<&str, &OptimizedRule> =
+        rules.iter().map(|r| (r.name.as_str(), r)).collect();
+    let mut r = Requirer { rules: by_name, memo: HashMap::new(), active: BTreeSet::new() };
+    let mut sets = r.rule(rule);
+    sets.sort();
+    sets.dedup();
+    sets
+}
+
+struct Requirer<'r> {
+    rules: HashMap<&'r str, &'r OptimizedRule>,
+    memo: HashMap<String, Vec<BTreeSet<String>>>,
+    active: BTreeSet<String>,
+}
+
+/// Drops literals that contain another literal of the set: where the
+/// longer occurs, so does the shorter.
+fn minimal(set: BTreeSet<String>) -> BTreeSet<String> {
+    let keep: Vec<bool> =
+        set.iter().map(|l| !set.iter().any(|o| o != l && l.contains(o.as_str()))).collect();
+    set.into_iter().zip(keep).filter_map(|(l, k)| k.then_some(l)).collect()
+}
+
+/// Keeps the most selective sets: fewest literals, then longest shortest
+/// literal.
+fn prune(mut sets: Vec<BTreeSet<String>>) -> Vec<BTreeSet<String>> {
+    sets.retain(|s| !s.is_empty() && s.len() <= MAX_SET_LEN);
+    sets.sort_by_key(|s| {
+        let min = s.iter().map(|l| l.chars().count()).min().unwrap_or(0);
+        (s.len(), std::cmp::Reverse(min), s.clone())
+    });
+    sets.dedup();
+    // A set that holds another set is implied by it.
+    let implied: Vec<bool> =
+        sets.iter().map(|s| sets.iter().any(|o| o != s && o.is_subset(s))).collect();
+    let mut sets: Vec<BTreeSet<String>> =
+        sets.into_iter().zip(implied).filter_map(|(s, i)| (!i).then_some(s)).collect();
+    sets.truncate(MAX_SETS);
+    sets
+}
+
+impl Requirer<'_> {
+    fn rule(&mut self, name: &str) -> Vec<BTreeSet<String>> {
+        if let Some(sets) = self.memo.get(name) {
+            return sets.clone();
+        }
+        let Some(rule) = self.rules.get(name).copied() else {
+            return Vec::new(); // built-ins
+        };
+        if !self.active.insert(name.to_string()) {
+            return Vec::new(); // recursion: claim nothing
+        }
+        let sets = self.expr(&rule.expr);
+        self.active.remove(name);
+        self.memo.insert(name.to_string(), sets.clone());
+        sets
+    }
+
+    fn expr(&mut self, e: &OptimizedExpr) -> Vec<BTreeSet<String>> {
+        match e {
+            OptimizedExpr::Str(s) if !s.is_empty() => vec![BTreeSet::from([s.clone()])],
+            OptimizedExpr::Range(a, b) => match (a.chars().next(), b.chars().next()) {
+                (Some(a), Some(b)) if a <= b && (b as u32 - a as u32) < MAX_RANGE_ANCHORS => {
+                    vec![(a..=b).map(String::from).collect()]
+                }
+                _ => Vec::new(),
+            },
+            OptimizedExpr::Ident(name) => self.rule(name),
+            OptimizedExpr::PosPred(inner)
+            | OptimizedExpr::RepOnce(inner)
+            | OptimizedExpr::NodeTag(inner, _)
+            | OptimizedExpr::RestoreOnErr(inner)
+            | OptimizedExpr::Push(inner) => self.expr(inner),
+            OptimizedExpr::Seq(l, r) => {
+                let mut sets = self.expr(l);
+                sets.extend(self.expr(r));
+                prune(sets)
+            }
+            OptimizedExpr::Choice(l, r) => {
+                let (l, r) = (self.expr(l), self.expr(r));
+                let mut sets = Vec::new();
+                for a in &l {
+                    for b in &r {
+                        sets.push(minimal(a.union(b).cloned().collect()));
+                    }
+                }
+                prune(sets)
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +312,39 @@ mod tests {
         assert_eq!(lits(&a).0, vec!["一"]);
         let b = anchors(r#"r = { ("校" | '\u{4E00}'..'\u{9FFF}') ~ ANY* }"#, "r");
         assert_eq!(b, Anchors::Everywhere);
+    }
+
+    fn reqs(grammar: &str, rule: &str) -> Vec<Vec<String>> {
+        let (_, rules) = pest_meta::parse_and_optimize(grammar).expect("grammar");
+        requirements(rule, &rules).into_iter().map(|s| s.into_iter().collect()).collect()
+    }
+
+    #[test]
+    fn every_required_literal_set_is_listed() {
+        let r = reqs(
+            r#"w = { "等" } r = { 'a'..'z'+ ~ "、" ~ ('0'..'9')? ~ w ~ ("乡镇" | "镇" | "乡") ~ &"。" }"#,
+            "r",
+        );
+        // 乡镇 contains 乡: the set needs only 乡 and 镇.
+        let want: Vec<Vec<String>> = [vec!["、"], vec!["。"], vec!["乡", "镇"], vec!["等"]]
+            .iter()
+            .map(|v| v.iter().map(|s| s.to_string()).collect())
+            .collect();
+        let mut got = r.clone();
+        got.retain(|s| s.len() < 26);
+        got.sort();
+        assert_eq!(got, want);
+        // The 26 letters are a set of their own.
+        assert!(r.iter().any(|s| s.len() == 26));
+    }
+
+    #[test]
+    fn optional_negated_and_recursive_parts_require_nothing() {
+        assert!(reqs(r#"r = { "a"? ~ !"b" ~ ("c" ~ r)* }"#, "r").is_empty());
+        assert!(reqs(r#"r = { "a" | ANY }"#, "r").is_empty());
+        // x on both sides is required; ab or cd too. {ab, x} is implied by {x}.
+        let r = reqs(r#"r = { ("ab" ~ "x") | ("cd" ~ "x") }"#, "r");
+        assert_eq!(r, vec![vec!["ab".to_string(), "cd".to_string()], vec!["x".to_string()]]);
     }
 
     #[test]

@@ -268,6 +268,9 @@ pub struct Rule {
     pub group: String,
     /// Where the rule is attempted.
     pub anchors: Anchors,
+    /// Literal sets every match contains one of each of
+    /// ([`anchors::requirements`]); empty for lexicon rules.
+    pub requires: Vec<BTreeSet<String>>,
     /// Fields.
     pub fields: Vec<FieldSpec>,
     /// Relations.
@@ -1190,6 +1193,10 @@ fn check_rule(
     } else {
         Anchors::Everywhere
     };
+    let requires = match rules {
+        Some(rules) if lexicon.is_none() => anchors::requirements(&grammar_rule, rules),
+        _ => Vec::new(),
+    };
     if anchors == Anchors::Everywhere && rules.is_some() && lexicon.is_none() {
         cx.warn_at(
             &decl.id,
@@ -1226,6 +1233,7 @@ fn check_rule(
         priority: decl.priority,
         group: decl.group.clone().unwrap_or_else(|| decl.kind.get_ref().clone()),
         anchors,
+        requires,
         fields,
         relations,
         checks,
