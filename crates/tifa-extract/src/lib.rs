@@ -84,8 +84,8 @@ pub struct Extractor<'p> {
     requires: Vec<Vec<usize>>,
     /// Rules tried at every character.
     everywhere: Vec<usize>,
-    /// Lexicon rules: (global rule index, automaton over the terms).
-    lexicon_rules: Vec<(usize, AhoCorasick)>,
+    /// Lexicon rules (global indices); their terms are in `ac`.
+    lexicon_rules: Vec<usize>,
     /// The characters that every match of a scanned rule ([`Pack::can_scan`])
     /// starts with, all in one automaton: one pass finds every scanned
     /// rule's candidates.
@@ -101,11 +101,23 @@ enum Literal {
     Anchor(usize, usize),
     /// A member of required set `.0`.
     Required(usize),
+    /// A term of lexicon rule `.0` (index into `lexicon_rules`).
+    Term(usize),
 }
 
 /// Where the literals of each required set occur in a document (byte
 /// offsets of their starts, sorted).
 type Occurrences = Vec<Vec<usize>>;
+
+/// What the automaton passes over a document found.
+struct Scan {
+    /// Candidate starts per global rule index ([`Extractor::candidates`]).
+    cands: Vec<Vec<usize>>,
+    /// Where each required set's literals start.
+    occurs: Occurrences,
+    /// Per lexicon rule, its matches (leftmost-longest, no overlaps).
+    terms: Vec<Vec<Range<usize>>>,
+}
 
 /// Distinct strings, each with the values that asked for it, made into one
 /// automaton whose pattern indices are the strings' indices.
@@ -213,12 +225,10 @@ impl<'p> Extractor<'p> {
             if let Some(lex) =
                 pack.rules[rr.rule].lexicon.as_ref().and_then(|l| pack.lexicons.get(l))
             {
-                let ac = AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(&lex.terms);
-                if let Ok(ac) = ac {
-                    lexicon_rules.push((g, ac));
+                for term in lex.terms.iter().filter(|t| !t.is_empty()) {
+                    anchors.add(term.clone(), Literal::Term(lexicon_rules.len()));
                 }
+                lexicon_rules.push(g);
                 continue;
             }
             match &pack.rules[rr.rule].anchors {
@@ -289,14 +299,10 @@ impl<'p> Extractor<'p> {
     /// per global rule index, sorted and without duplicates: for scanned
     /// rules every occurrence of a character their matches start with, for
     /// the others every position from an anchor back to its look-back.
-    /// Also where each required literal set occurs.
-    fn candidates(
-        &self,
-        text: &str,
-        sents: &[Range<usize>],
-        scanned: &[bool],
-        fast: bool,
-    ) -> (Vec<Vec<usize>>, Occurrences) {
+    /// Also where each required literal set occurs, and each lexicon
+    /// rule's matches.
+    fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool], fast: bool) -> Scan {
+        let mut terms: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lexicon_rules.len()];
         let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
         let sets = self.requires.iter().map(Vec::len).sum();
         let mut occurs: Occurrences = vec![Vec::new(); sets];
@@ -318,6 +324,10 @@ impl<'p> Extractor<'p> {
                         Literal::Anchor(g, lookback) => (g, lookback),
                         Literal::Required(set) => {
                             occurs[set].push(s);
+                            continue;
+                        }
+                        Literal::Term(l) => {
+                            terms[l].push(s..m.end());
                             continue;
                         }
                     };
@@ -356,7 +366,20 @@ impl<'p> Extractor<'p> {
             list.sort_unstable();
             list.dedup();
         }
-        (cands, occurs)
+        // Leftmost-longest, without overlaps: at the leftmost start the
+        // longest term, then on after its end.
+        for hits in &mut terms {
+            hits.sort_unstable_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+            let mut end = 0;
+            hits.retain(|r| {
+                let keep = r.start >= end;
+                if keep {
+                    end = r.end;
+                }
+                keep
+            });
+        }
+        Scan { cands, occurs, terms }
     }
 
     /// Whether each required set of rule `g` occurs in `pos..end` (a
@@ -393,7 +416,7 @@ impl<'p> Extractor<'p> {
                 fast && self.packs[rr.pack].can_scan(rr.rule)
             })
             .collect();
-        let (cands, occurs) = self.candidates(text, &sents, &scanned, fast);
+        let Scan { cands, occurs, terms } = self.candidates(text, &sents, &scanned, fast);
 
         let mut found: Vec<Candidate> = Vec::new();
         let mut pending: Vec<(usize, RawMatch, usize)> = Vec::new(); // (candidate idx, match, sentence end)
@@ -482,10 +505,9 @@ impl<'p> Extractor<'p> {
             }
         }
 
-        for (g, lac) in &self.lexicon_rules {
+        for (g, hits) in self.lexicon_rules.iter().zip(terms) {
             let (pack, rule) = self.rule(*g);
-            for m in lac.find_iter(text) {
-                let span = m.start()..m.end();
+            for span in hits {
                 if sentence_of(&sents, span.start).is_none() {
                     continue;
                 }
