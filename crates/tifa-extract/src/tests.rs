@@ -140,3 +140,22 @@ fn examples_run_and_report_failures() {
     assert_eq!(rules, vec!["开展“党建+业务”", "“党建+业务”"]);
     assert!(failures[0].diff.contains("- right: \"文明\""), "{}", failures[0].diff);
 }
+
+#[test]
+fn lexicon_rules_take_the_leftmost_longest_term_without_overlaps() {
+    let mut src = PackSource::new("lex");
+    src.insert(
+        "pack.toml",
+        "[pack]\nname = \"lex\"\n[lexicons]\nplaces = { file = \"places.tsv\" }\n\
+         [[rule]]\nid = \"place\"\ntype = \"Organization\"\nlexicon = \"places\"\n",
+    );
+    // Terms that overlap each other and the anchors of no rule.
+    src.insert("places.tsv", "name\n东湖\n东湖区\n湖区\n湖区中\n区中学\n中学\n");
+    let packs = vec![load(&src, &Library::default()).expect("lexicon pack loads")];
+    let ex = Extractor::new(&packs);
+    let got: Vec<String> =
+        ex.extract("d", "东湖区中学，湖区中，中学").mentions.into_iter().map(|m| m.text).collect();
+    // 东湖区 (longest at the leftmost start), then 中学 after it (区中学
+    // starts inside 东湖区); 湖区中; 中学.
+    assert_eq!(got, vec!["东湖区", "中学", "湖区中", "中学"]);
+}
