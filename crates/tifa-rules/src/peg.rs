@@ -41,6 +41,93 @@ enum P {
     Eoi(bool),
     Soi,
     Skip(Vec<Box<str>>),
+    /// `!x ~ !y ~ C` where the predicates test only literals and classes:
+    /// one character of the class at which none of the literals starts.
+    Guard(Box<Guard>),
+}
+
+/// See [`P::Guard`].
+#[derive(Clone, Debug)]
+struct Guard {
+    /// The character class, less the one-character exclusions.
+    class: Box<[(char, char)]>,
+    /// First byte → the longer excluded literals starting with it.
+    by_first: Vec<Vec<Box<str>>>,
+}
+
+impl Guard {
+    fn match_at(&self, input: &str, pos: usize) -> Option<usize> {
+        let c = input[pos..].chars().next()?;
+        if !class_has(&self.class, c) {
+            return None;
+        }
+        let rest = &input.as_bytes()[pos..];
+        let banned =
+            self.by_first[usize::from(rest[0])].iter().any(|l| rest.starts_with(l.as_bytes()));
+        (!banned).then(|| pos + c.len_utf8())
+    }
+}
+
+/// What a predicate's expression can match, when it is only literals and
+/// classes: its multi-character literals and its one-character class.
+fn exclusions(p: &P, lits: &mut Vec<Box<str>>, chars: &mut ClassUnicode) -> bool {
+    match p {
+        P::Lit(s) => {
+            match one_char(p) {
+                Some(c) => chars.union(&c),
+                None => lits.push(s.clone()),
+            }
+            true
+        }
+        P::Lits(set) => {
+            lits.extend(set.lits.iter().cloned());
+            true
+        }
+        P::Class(_) => {
+            chars.union(&one_char(p).unwrap_or_else(ClassUnicode::empty));
+            true
+        }
+        P::Choice(v) => v.iter().all(|x| exclusions(x, lits, chars)),
+        _ => false,
+    }
+}
+
+/// Folds each `!x ~ !y ~ C` of a sequence (see [`P::Guard`]) into one item.
+fn guard(items: Vec<P>) -> Vec<P> {
+    let mut out: Vec<P> = Vec::with_capacity(items.len());
+    let mut i = 0;
+    while i < items.len() {
+        let mut lits = Vec::new();
+        let mut chars = ClassUnicode::empty();
+        let mut j = i;
+        while let Some(P::Not(x)) = items.get(j) {
+            if !exclusions(x, &mut lits, &mut chars) {
+                break;
+            }
+            j += 1;
+        }
+        let class = items.get(j).and_then(one_char);
+        match class {
+            Some(mut class) if j > i && matches!(items.get(j), Some(P::Class(_) | P::Lit(_))) => {
+                class.difference(&chars);
+                if lits.is_empty() {
+                    out.push(P::Class(ranges(&class)));
+                } else {
+                    let mut by_first: Vec<Vec<Box<str>>> = vec![Vec::new(); 256];
+                    for l in lits {
+                        by_first[usize::from(l.as_bytes()[0])].push(l);
+                    }
+                    out.push(P::Guard(Box::new(Guard { class: ranges(&class), by_first })));
+                }
+                i = j + 1;
+            }
+            _ => {
+                out.extend(items[i..=j.min(items.len() - 1)].iter().cloned());
+                i = j.min(items.len() - 1) + 1;
+            }
+        }
+    }
+    out
 }
 
 /// Adjacent literal alternatives of a choice (`"示范校" | "示范点" | …`),
@@ -235,7 +322,12 @@ impl Builder<'_> {
             OptimizedExpr::Seq(..) => {
                 let mut items = Vec::new();
                 flatten(e, true, &mut items);
-                P::Seq(items.into_iter().map(|x| self.expr(x, atomic)).collect::<Result<_, _>>()?)
+                let items: Vec<P> =
+                    items.into_iter().map(|x| self.expr(x, atomic)).collect::<Result<_, _>>()?;
+                match guard(items) {
+                    v if v.len() == 1 => v.into_iter().next().expect("one"),
+                    v => P::Seq(v),
+                }
             }
             OptimizedExpr::Choice(..) => {
                 let mut items = Vec::new();
@@ -291,7 +383,14 @@ fn calls(p: &P) -> bool {
         P::Call(..) => true,
         P::Seq(v) | P::Choice(v) => v.iter().any(calls),
         P::Opt(x) | P::Star(x) | P::Plus(x) | P::Not(x) | P::And(x) => calls(x),
-        P::Empty | P::Lit(_) | P::Lits(_) | P::Class(_) | P::Eoi(_) | P::Soi | P::Skip(_) => false,
+        P::Empty
+        | P::Lit(_)
+        | P::Lits(_)
+        | P::Class(_)
+        | P::Eoi(_)
+        | P::Soi
+        | P::Skip(_)
+        | P::Guard(_) => false,
     }
 }
 
@@ -421,6 +520,7 @@ impl<'p> Run<'p, '_> {
                     .then(|| pos + s.len())
             }
             P::Lits(set) => set.match_at(&self.input.as_bytes()[pos..]).map(|n| pos + n),
+            P::Guard(g) => g.match_at(self.input, pos),
             P::Class(ranges) => {
                 let c = self.input[pos..].chars().next();
                 c.filter(|&c| class_has(ranges, c)).map(|c| pos + c.len_utf8())
@@ -571,6 +671,43 @@ mod tests {
                 "无",
             ],
         );
+    }
+
+    #[test]
+    fn guarded_characters_behave_as_in_pest() {
+        // `(!lits ~ !class ~ C){m,n}` runs fold into one guarded class; a
+        // predicate on something else (a pair) stays as it is.
+        let g = r#"han = _{ '\u{4E00}'..'\u{9FFF}' } end = _{ "。" | "！" }
+            stop = _{ "小学" | "中学" | "学校" }
+            p = { "党" }
+            r = { (!stop ~ !end ~ !"的" ~ han){2,5} ~ ("小学" | "中学") ~ (!p ~ !"校区" ~ ANY)? }
+            q = { "“" ~ (!"”" ~ !"\n" ~ !("星级" | "。") ~ ANY){1,8} ~ "”" }"#;
+        let (_, rules) = pest_meta::parse_and_optimize(g).expect("grammar");
+        let prog = compile("q", &rules).expect("compiles");
+        let guarded = |p: &P| matches!(p, P::Guard(_));
+        fn any(p: &P, f: &dyn Fn(&P) -> bool) -> bool {
+            f(p) || match p {
+                P::Seq(v) | P::Choice(v) => v.iter().any(|x| any(x, f)),
+                P::Opt(x) | P::Star(x) | P::Plus(x) | P::Not(x) | P::And(x) => any(x, f),
+                _ => false,
+            }
+        }
+        assert!(prog.rules.iter().any(|r| any(&r.body, &guarded)));
+        both(
+            g,
+            "r",
+            &[
+                "青松小学",
+                "青松的小学",
+                "城关小学党支部",
+                "城关小学校区",
+                "城关小学生",
+                "学校小学",
+                "青松。小学",
+                "青",
+            ],
+        );
+        both(g, "q", &["“五星级”", "“三个一”", "“三\n一”", "“”", "“一。”", "“a星b”"]);
     }
 
     #[test]
