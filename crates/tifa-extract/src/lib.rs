@@ -559,7 +559,7 @@ impl<'p> Extractor<'p> {
                 .collect();
         }
 
-        let mut mentions = Vec::new();
+        let mut kept = Vec::new();
         let mut relations = Vec::new();
         for &(ci, ref m, _) in &pending {
             if !winners[ci] {
@@ -615,8 +615,11 @@ impl<'p> Extractor<'p> {
                     });
                 }
             }
-            mentions.push(cand.mention.clone());
+            kept.push(ci);
         }
+        // The winners' mentions, moved out in the order they were kept.
+        let mut slots: Vec<Option<Mention>> = found.into_iter().map(|c| Some(c.mention)).collect();
+        let mut mentions: Vec<Mention> = kept.iter().filter_map(|&ci| slots[ci].take()).collect();
         mentions.sort_by(|a, b| {
             (a.start, a.end, &a.kind, &a.rule, &a.text)
                 .cmp(&(b.start, b.end, &b.kind, &b.rule, &b.text))
