@@ -20,6 +20,12 @@ mod viz_store;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: extraction makes many small strings (one mention is a handful
+/// of them); with glibc's allocator allocation was about a sixth of
+/// extraction time, with mimalloc extraction runs about 10% faster.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, as in ripgrep: 0 something found / all good, 1 nothing
 /// found or a check failed, 2 an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

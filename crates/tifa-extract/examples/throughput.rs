@@ -4,6 +4,10 @@
 //!
 //!     cargo run --release -p tifa-extract --example throughput -- CORPUS [ROUNDS]
 
+// The allocator of the `tifa` binary, so that the numbers agree.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::Instant;
 use tifa_extract::Extractor;
