@@ -40,7 +40,7 @@ mod items;
 mod resolve;
 
 use aho_corasick::AhoCorasick;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use tifa_model::{Extraction, Fields, Mention, Relation, RelationTag};
 use tifa_rules::{Anchors, Pack, RawMatch, Rule, SELF};
@@ -82,6 +82,8 @@ pub struct Extractor<'p> {
     /// Per global rule index, its required literal sets (indices into the
     /// per-document occurrence lists) other than its anchor set.
     requires: Vec<Vec<usize>>,
+    /// How many distinct required sets there are.
+    sets: usize,
     /// Rules tried at every character.
     everywhere: Vec<usize>,
     /// Lexicon rules (global indices); their terms are in `ac`.
@@ -217,7 +219,8 @@ impl<'p> Extractor<'p> {
         }
         let mut anchors: PatternIndex<Literal> = PatternIndex::default();
         let mut requires = vec![Vec::new(); order.len()];
-        let mut sets = 0;
+        // Required sets, each once: rules sharing a grammar rule share sets.
+        let mut sets: BTreeMap<&BTreeSet<String>, usize> = BTreeMap::new();
         let mut everywhere = Vec::new();
         let mut lexicon_rules = Vec::new();
         for (g, rr) in order.iter().enumerate() {
@@ -245,11 +248,16 @@ impl<'p> Extractor<'p> {
                 {
                     continue; // every candidate has it
                 }
-                for lit in set {
-                    anchors.add(lit.clone(), Literal::Required(sets));
+                let next = sets.len();
+                let id = *sets.entry(set).or_insert(next);
+                if id == next {
+                    for lit in set {
+                        anchors.add(lit.clone(), Literal::Required(id));
+                    }
                 }
-                requires[g].push(sets);
-                sets += 1;
+                if !requires[g].contains(&id) {
+                    requires[g].push(id);
+                }
             }
         }
         let mut firsts: PatternIndex<usize> = PatternIndex::default();
@@ -270,6 +278,7 @@ impl<'p> Extractor<'p> {
             ac,
             pattern_rules,
             requires,
+            sets: sets.len(),
             everywhere,
             lexicon_rules,
             firsts_ac,
@@ -304,8 +313,7 @@ impl<'p> Extractor<'p> {
     fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool], fast: bool) -> Scan {
         let mut terms: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lexicon_rules.len()];
         let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
-        let sets = self.requires.iter().map(Vec::len).sum();
-        let mut occurs: Occurrences = vec![Vec::new(); sets];
+        let mut occurs: Occurrences = vec![Vec::new(); self.sets];
         if let Some(ac) = self.firsts_ac.as_ref().filter(|_| scanned.contains(&true)) {
             for m in ac.find_iter(text) {
                 for &g in &self.first_rules[m.pattern().as_usize()] {
