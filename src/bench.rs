@@ -6,9 +6,10 @@
 //! the output, and reports MB/s, MB per CPU second (meaningful on a shared
 //! machine) and peak resident memory.
 //!
-//! Hook for the store (issue 3): [`run_pass`] hands every document's
-//! `Extraction` to a consumer in input order; a store bulk loader plugs in
-//! there to measure corpus → store end to end.
+//! With `--store DIR`, a third pass (all threads) loads every document's
+//! graph into a new store in DIR through the same sink as `tifa extract
+//! --store`, and reports quads per second and corpus → store MB/s end to
+//! end (reading, extraction, graph building, loading and the final flush).
 
 use crate::cli::BenchArgs;
 use crate::input::{discover, Input};
@@ -42,6 +43,15 @@ pub fn bench(a: BenchArgs) -> Result<Status> {
     if inputs.is_empty() {
         anyhow::bail!("no input documents");
     }
+    if let Some(dir) = &a.store {
+        let used = std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false);
+        if used {
+            anyhow::bail!(
+                "--store {}: the folder is not empty (bench measures loading into a new store)",
+                dir.display()
+            );
+        }
+    }
     let all = a.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(1)
     });
@@ -51,7 +61,7 @@ pub fn bench(a: BenchArgs) -> Result<Status> {
     }
     let mut out = std::io::stdout().lock();
     for threads in counts {
-        let pass = run_pass(&ex, &inputs, threads, &mut |_| {})?;
+        let pass = run_pass(&ex, &inputs, threads, &mut |_, _, _| {})?;
         let mb = pass.bytes as f64 / 1e6;
         let cpu = pass
             .cpu
@@ -69,20 +79,60 @@ pub fn bench(a: BenchArgs) -> Result<Status> {
         Some(kb) => writeln!(out, "peak resident memory: {:.1} MB", kb as f64 / 1e3)?,
         None => writeln!(out, "peak resident memory: unknown (no /proc/self/status)")?,
     }
-    writeln!(
-        out,
-        "store: not measured by this build (the store's bulk loader plugs into run_pass)"
-    )?;
+    match &a.store {
+        Some(dir) => {
+            let started = Instant::now();
+            let (pass, quads) = store_pass(&ex, &packs, &inputs, all, dir)?;
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            let mb = pass.bytes as f64 / 1e6;
+            writeln!(
+                out,
+                "store, {all} thread(s): {:.0} quads/s, corpus to store {:.2} MB/s end to end ({quads} quads, {mb:.1} MB, {secs:.2} s)",
+                quads as f64 / secs,
+                mb / secs,
+            )?;
+            if let Some(kb) = peak_rss_kb() {
+                writeln!(out, "peak resident memory with the store: {:.1} MB", kb as f64 / 1e3)?;
+            }
+        }
+        None => writeln!(
+            out,
+            "store: not measured (add --store DIR to load the corpus into a new store)"
+        )?,
+    }
     Ok(if errors.is_empty() { Status::Found } else { Status::Error })
 }
 
+/// Loads the corpus into a new store in `dir`; the pass and the quads written.
+fn store_pass(
+    ex: &Extractor<'_>,
+    packs: &[tifa_rules::Pack],
+    inputs: &[Input],
+    threads: usize,
+    dir: &std::path::Path,
+) -> Result<(Pass, usize)> {
+    let mut sink = crate::store::RdfSink::for_store(packs, dir)?;
+    let mut failed = None;
+    let pass = run_pass(ex, inputs, threads, &mut |name, extraction, text| {
+        if failed.is_none() {
+            failed = sink.push(name, extraction, text).err();
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let report = sink.finish_load()?;
+    Ok((pass, report.quads_written))
+}
+
 /// Extracts every input with `threads` workers, in chunks (memory holds
-/// one chunk), handing each extraction to `sink` in input order.
+/// one chunk), handing each extraction to `sink` in input order, with the
+/// document's name and decoded text.
 fn run_pass(
     ex: &Extractor<'_>,
     inputs: &[Input],
     threads: usize,
-    sink: &mut dyn FnMut(&Extraction),
+    sink: &mut dyn FnMut(&str, &Extraction, &str),
 ) -> Result<Pass> {
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting threads")?;
@@ -90,21 +140,23 @@ fn run_pass(
     let cpu0 = cpu_seconds();
     let mut pass = Pass { docs: 0, bytes: 0, mentions: 0, secs: 0.0, cpu: None };
     for group in inputs.chunks((threads * 16).max(16)) {
-        let results: Vec<Option<(Extraction, usize)>> = pool.install(|| {
+        let results: Vec<Option<(String, Extraction, String, usize)>> = pool.install(|| {
             group
                 .par_iter()
                 .map(|input| {
                     let bytes = input.read().ok()?;
                     let text = tifa_text::decode(&bytes).ok()?.text;
-                    Some((ex.extract(&input.doc_name(), &text), bytes.len()))
+                    let name = input.doc_name();
+                    let extraction = ex.extract(&name, &text);
+                    Some((name, extraction, text, bytes.len()))
                 })
                 .collect()
         });
-        for (extraction, bytes) in results.into_iter().flatten() {
+        for (name, extraction, text, bytes) in results.into_iter().flatten() {
             pass.docs += 1;
             pass.bytes += bytes;
             pass.mentions += extraction.mentions.len();
-            sink(&extraction);
+            sink(&name, &extraction, &text);
         }
     }
     pass.secs = started.elapsed().as_secs_f64();

@@ -62,9 +62,11 @@ Examples:
   tifa bench examples/corpus
   tifa bench corpus/ -j 2
   tifa bench corpus/ --rules my-pack/
+  tifa bench corpus/ --store /tmp/bench-kg   (also corpus → store, end to end)
 
 Prints MB/s with one thread and with all threads, MB per CPU second (what
-counts on a busy machine) and the peak resident memory.
+counts on a busy machine) and the peak resident memory; with --store, the
+quads/s of loading a new store and corpus → store MB/s end to end.
 bench/compare.sh CORPUS also runs the regex baseline script on it.")]
     Bench(BenchArgs),
     /// Ask the knowledge graph a SPARQL query (a store, RDF files or an endpoint).
@@ -306,6 +308,10 @@ pub struct BenchArgs {
     /// Run rules with the pest_vm interpreter only, to compare engines.
     #[arg(long)]
     pub interpreter: bool,
+    /// Also load the corpus into a new store in DIR (which must not exist or
+    /// be empty) and report quads/s and corpus → store MB/s end to end.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
     #[command(flatten)]
     pub packs: PackArgs,
 }

@@ -113,6 +113,16 @@ impl RdfSink {
         Ok(())
     }
 
+    /// Finishes loading the store (nothing for RDF output) and says what
+    /// was loaded, for `tifa bench --store`.
+    pub fn finish_load(mut self) -> Result<LoadReport> {
+        self.flush()?;
+        Ok(match self.target {
+            Target::Store { report, .. } => report,
+            Target::Write => LoadReport::default(),
+        })
+    }
+
     /// Writes the RDF (for an output format) or finishes loading the store.
     pub fn finish(
         mut self,

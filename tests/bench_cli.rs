@@ -26,6 +26,40 @@ fn bench_reports_throughput_mentions_and_memory() {
 }
 
 #[test]
+fn bench_measures_loading_into_a_new_store() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/corpus");
+    let dir = tempfile::tempdir().unwrap();
+    let kg = dir.path().join("kg");
+    let out = tifa().args(["bench", corpus, "-j", "1", "--store"]).arg(&kg).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let line = text.lines().find(|l| l.starts_with("store, 1 thread(s): ")).expect(&text);
+    assert!(line.contains(" quads/s, corpus to store "), "{line}");
+    let quads: usize = line
+        .split(" quads, ")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.parse().ok())
+        .expect(line);
+    assert!(quads > 1000, "{line}");
+    // The store holds them: a query counts them back.
+    let q = tifa()
+        .arg("query")
+        .arg(&kg)
+        .args(["SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "tsv"])
+        .assert()
+        .success();
+    let counted = String::from_utf8(q.get_output().stdout.clone()).unwrap();
+    assert!(counted.contains(&quads.to_string()), "{counted} vs {quads}");
+    // A second run refuses the used folder: it measures new stores only.
+    tifa()
+        .args(["bench", corpus, "--store"])
+        .arg(&kg)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not empty"));
+}
+
+#[test]
 fn bench_on_a_missing_corpus_is_an_error() {
     tifa()
         .args(["bench", "/no/such/corpus"])
