@@ -87,12 +87,7 @@ pub fn lint(pack: &Pack) -> Vec<Diagnostic> {
         if let Anchors::Literals { literals, .. } = &rule.anchors {
             let (strings, ranges) = g.literals(&rule.grammar_rule);
             for a in literals {
-                let mut chars = a.chars();
-                let in_range = match (chars.next(), chars.next()) {
-                    (Some(c), None) => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)),
-                    _ => false,
-                };
-                if !in_range && !made_of(a, &strings) {
+                if !made_of(a, &strings, &ranges) {
                     out.push(Diagnostic::warning(
                         Some(rule.location.clone()),
                         format!(
@@ -308,7 +303,14 @@ impl Grammar {
 
 /// Whether `anchor` is a run of pieces of the literals `strings` (each
 /// piece a substring of one literal): "清廉学校" is, with "清廉" ~ "学校".
-fn made_of(anchor: &str, strings: &[String]) -> bool {
+fn made_of(anchor: &str, strings: &[String], ranges: &[(char, char)]) -> bool {
+    let in_range = |piece: &str| {
+        let mut chars = piece.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)),
+            _ => false,
+        }
+    };
     let bounds: Vec<usize> =
         anchor.char_indices().map(|(i, _)| i).chain(std::iter::once(anchor.len())).collect();
     // reach[k]: the first k characters are made of pieces.
@@ -320,7 +322,7 @@ fn made_of(anchor: &str, strings: &[String]) -> bool {
         }
         for j in i + 1..bounds.len() {
             let piece = &anchor[bounds[i]..bounds[j]];
-            if strings.iter().any(|s| s.contains(piece)) {
+            if strings.iter().any(|s| s.contains(piece)) || in_range(piece) {
                 reach[j] = true;
             } else {
                 break; // a longer piece cannot be a substring either
