@@ -242,11 +242,19 @@ impl<'p> Extractor<'p> {
                     }
                 }
             }
-            for set in &pack.rules[rr.rule].requires {
-                if matches!(&pack.rules[rr.rule].anchors,
-                    Anchors::Literals { literals, .. } if literals == set)
-                {
-                    continue; // every candidate has it
+            let rule = &pack.rules[rr.rule];
+            let anchor_set = match &rule.anchors {
+                Anchors::Literals { literals, .. } if !literals.is_empty() => Some(literals),
+                _ => None,
+            };
+            // Every anchor candidate has its anchor; a scanned rule's
+            // candidates (its first characters) need not, so for it the
+            // anchors are one more required set.
+            let scanned = pack.can_scan(rr.rule);
+            let own = anchor_set.filter(|_| scanned);
+            for set in rule.requires.iter().chain(own) {
+                if !scanned && anchor_set == Some(set) {
+                    continue;
                 }
                 let next = sets.len();
                 let id = *sets.entry(set).or_insert(next);
