@@ -37,33 +37,6 @@ struct Info {
     max_len: Option<usize>,
     /// Required literals and their look-back.
     req: Option<(BTreeSet<String>, usize)>,
-    /// Every string a match can be, when they are few (predicates ignored:
-    /// they only remove strings): `一中 … 十中` anchor better than `中`.
-    lang: Option<BTreeSet<String>>,
-}
-
-/// At most this many strings make a finite language ([`Info::lang`]).
-const MAX_LANG: usize = 64;
-
-fn small(set: BTreeSet<String>) -> Option<BTreeSet<String>> {
-    (set.len() <= MAX_LANG).then_some(set)
-}
-
-fn empty_lang() -> Option<BTreeSet<String>> {
-    Some(BTreeSet::from([String::new()]))
-}
-
-/// The better of `req` and the language itself as anchors (every match
-/// starts with one of its strings, so their look-back is 0).
-fn with_lang(mut info: Info) -> Info {
-    if let Some(lang) = info.lang.as_ref().filter(|l| !l.is_empty() && !l.contains("")) {
-        let own = (lang.clone(), 0);
-        info.req = match info.req {
-            Some(r) if better(&r, &own) => Some(r),
-            _ => Some(own),
-        };
-    }
-    info
 }
 
 /// Derives the anchors of `rule` in `rules`.
@@ -84,7 +57,7 @@ struct Analyzer<'r> {
 }
 
 fn unknown() -> Info {
-    Info { max_len: None, req: None, lang: None }
+    Info { max_len: None, req: None }
 }
 
 /// Which of two required-literal sets makes better anchors: fewer false
@@ -110,12 +83,7 @@ impl Analyzer<'_> {
                 "NEWLINE" => Some(2),
                 _ => Some(1),
             };
-            let lang = match name {
-                "SOI" | "EOI" | "DROP" => empty_lang(),
-                "NEWLINE" => Some(["\n", "\r\n", "\r"].into_iter().map(String::from).collect()),
-                _ => None,
-            };
-            return Info { max_len, req: None, lang };
+            return Info { max_len, req: None };
         };
         if !self.active.insert(name.to_string()) {
             return unknown(); // recursion: claim nothing
@@ -131,25 +99,22 @@ impl Analyzer<'_> {
             OptimizedExpr::Str(s) => {
                 let n = s.chars().count();
                 let req = (n > 0).then(|| (BTreeSet::from([s.clone()]), 0));
-                Info { max_len: Some(n), req, lang: Some(BTreeSet::from([s.clone()])) }
+                Info { max_len: Some(n), req }
             }
-            OptimizedExpr::Insens(s) => {
-                Info { max_len: Some(s.chars().count()), req: None, lang: None }
-            }
+            OptimizedExpr::Insens(s) => Info { max_len: Some(s.chars().count()), req: None },
             OptimizedExpr::Range(a, b) => {
                 let (a, b) = (a.chars().next(), b.chars().next());
                 let req = match (a, b) {
                     (Some(a), Some(b)) if a <= b && (b as u32 - a as u32) < MAX_RANGE_ANCHORS => {
-                        Some(((a..=b).map(String::from).collect::<BTreeSet<String>>(), 0))
+                        Some(((a..=b).map(String::from).collect(), 0))
                     }
                     _ => None,
                 };
-                let lang = req.as_ref().map(|(l, _)| l.clone());
-                Info { max_len: Some(1), req, lang }
+                Info { max_len: Some(1), req }
             }
             OptimizedExpr::Ident(name) => self.rule(name),
             OptimizedExpr::PosPred(_) | OptimizedExpr::NegPred(_) => {
-                Info { max_len: Some(0), req: None, lang: empty_lang() }
+                Info { max_len: Some(0), req: None }
             }
             OptimizedExpr::Seq(l, r) => {
                 let l = self.expr(l);
@@ -163,13 +128,7 @@ impl Analyzer<'_> {
                     (a, b) => a.or(b),
                 };
                 let max_len = l.max_len.zip(r.max_len).map(|(a, b)| a + b);
-                let lang = match (&l.lang, &r.lang) {
-                    (Some(a), Some(b)) if a.len() * b.len() <= MAX_LANG => Some(
-                        a.iter().flat_map(|x| b.iter().map(move |y| format!("{x}{y}"))).collect(),
-                    ),
-                    _ => None,
-                };
-                with_lang(Info { max_len, req, lang })
+                Info { max_len, req }
             }
             OptimizedExpr::Choice(l, r) => {
                 let l = self.expr(l);
@@ -182,39 +141,21 @@ impl Analyzer<'_> {
                     _ => None,
                 };
                 let max_len = l.max_len.zip(r.max_len).map(|(a, b)| a.max(b));
-                let lang = match (l.lang, r.lang) {
-                    (Some(mut a), Some(b)) => {
-                        a.extend(b);
-                        small(a)
-                    }
-                    _ => None,
-                };
-                with_lang(Info { max_len, req, lang })
+                Info { max_len, req }
             }
-            OptimizedExpr::Opt(inner) => {
-                let inner = self.expr(inner);
-                let lang = inner.lang.and_then(|mut l| {
-                    l.insert(String::new());
-                    small(l)
-                });
-                Info { max_len: inner.max_len, req: None, lang }
-            }
+            OptimizedExpr::Opt(inner) => Info { max_len: self.expr(inner).max_len, req: None },
             OptimizedExpr::Rep(inner) => {
                 let inner = self.expr(inner);
-                let lang = (inner.max_len == Some(0)).then(empty_lang).flatten();
-                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: None, lang }
+                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: None }
             }
             OptimizedExpr::RepOnce(inner) => {
                 let inner = self.expr(inner);
-                let lang = (inner.max_len == Some(0)).then(empty_lang).flatten();
-                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: inner.req, lang }
+                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: inner.req }
             }
             OptimizedExpr::NodeTag(inner, _) => self.expr(inner),
             OptimizedExpr::RestoreOnErr(inner) => self.expr(inner),
             OptimizedExpr::Push(inner) => self.expr(inner),
-            OptimizedExpr::PushLiteral(_) => {
-                Info { max_len: Some(0), req: None, lang: empty_lang() }
-            }
+            OptimizedExpr::PushLiteral(_) => Info { max_len: Some(0), req: None },
             OptimizedExpr::PeekSlice(..) | OptimizedExpr::Skip(_) => unknown(),
         }
     }
@@ -367,9 +308,8 @@ mod tests {
 
     #[test]
     fn choices_need_literals_on_every_branch() {
-        // A few whole strings: each is an anchor of its own.
         let a = anchors(r#"r = { "一" ~ ("校" | "月") }"#, "r");
-        assert_eq!(lits(&a).0, vec!["一月", "一校"]);
+        assert_eq!(lits(&a).0, vec!["一"]);
         let b = anchors(r#"r = { ("校" | '\u{4E00}'..'\u{9FFF}') ~ ANY* }"#, "r");
         assert_eq!(b, Anchors::Everywhere);
     }
@@ -405,19 +345,6 @@ mod tests {
         // x on both sides is required; ab or cd too. {ab, x} is implied by {x}.
         let r = reqs(r#"r = { ("ab" ~ "x") | ("cd" ~ "x") }"#, "r");
         assert_eq!(r, vec![vec!["ab".to_string(), "cd".to_string()], vec!["x".to_string()]]);
-    }
-
-    #[test]
-    fn short_finite_parts_anchor_as_whole_strings() {
-        // 一中 … 三中 rather than 中, which every 其中 and 中国 would hit.
-        let a = anchors(
-            r#"han = _{ '\u{4E00}'..'\u{9FFF}' } r = { han{2} ~ ("一" | "二" | "三") ~ "中" ~ !"学" }"#,
-            "r",
-        );
-        assert_eq!(lits(&a), (vec!["一中", "三中", "二中"], 2));
-        // Too many strings (10 x 11): the longer literal wins as before.
-        let b = anchors(r#"d = { '0'..'9' } r = { d ~ d? ~ "星级" }"#, "r");
-        assert_eq!(lits(&b), (vec!["星级"], 2));
     }
 
     #[test]
