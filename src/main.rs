@@ -59,9 +59,20 @@ fn main() -> ExitCode {
     };
     match commands::run(args) {
         Ok(status) => status.into(),
+        // The reader went away (`tifa extract … | head`): stop quietly, as
+        // other Unix tools do.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tifa: error: {e:#}");
             Status::Error.into()
         }
     }
+}
+
+/// Whether an error comes from writing to a closed pipe.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

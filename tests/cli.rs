@@ -542,3 +542,26 @@ fn traditional_text_matches_the_same_rules() {
     assert!(texts.contains(&"五星級黨支部".to_string()), "{texts:?}");
     assert!(texts.contains(&"1.5萬餘人次".to_string()), "{texts:?}");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // Far more output than a pipe buffers, so the writer meets the closed pipe.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .arg("extract")
+        .args(std::iter::repeat_n(corpus(), 20))
+        .args(["--format", "jsonl"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tifa runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("a line");
+    assert!(first.starts_with("{\"doc\""), "{first}");
+    // The reader is dropped here, like `| head -1`.
+    let out = child.wait_with_output().expect("tifa ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
