@@ -120,11 +120,11 @@ fn name_of(m: &Mention) -> String {
 
 /// Character spans of paragraphs (split at line breaks) and sentences
 /// (split at 。！？； as well).
-fn spans(chars: &[char], ends: &[char]) -> Vec<(usize, usize)> {
+fn spans(chars: &[char], ends: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, c) in chars.iter().enumerate() {
-        if ends.contains(c) {
+    for (i, &c) in chars.iter().enumerate() {
+        if ends(c) {
             if i + 1 > start {
                 out.push((start, i + 1));
             }
@@ -203,9 +203,11 @@ fn first_anaphor_end(chars: &[char], par: (usize, usize)) -> Option<usize> {
 
 /// Adds what only the whole document shows to `ex` (see the module doc).
 pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
-    let chars: Vec<char> = original.chars().collect();
-    let paragraphs = spans(&chars, &['\n']);
-    let sentences = spans(&chars, &['\n', '。', '！', '？', '；', '!', '?', ';']);
+    let mut chars: Vec<char> = Vec::with_capacity(original.chars().count());
+    chars.extend(original.chars());
+    let paragraphs = spans(&chars, |c| c == '\n');
+    let sentences =
+        spans(&chars, |c| matches!(c, '\n' | '。' | '！' | '？' | '；' | '!' | '?' | ';'));
     place_ambiguous_areas(&mut ex.mentions);
     let areas = document_areas(&ex.mentions);
     let dropped = absorb_inner_aliases(&mut ex.mentions);
