@@ -142,12 +142,19 @@ impl NormText {
         self.text.push(norm);
     }
 
-    /// Appends the normalized chars of one line.
+    /// Appends the normalized chars of one line. Runs of unchanged
+    /// characters are copied at once; each character still gets its map
+    /// entry.
     fn push_line(&mut self, line: &Line<'_>, in_quote: &mut bool) {
+        let text = line.text;
+        self.map.reserve(line.len_chars as usize);
+        self.text.reserve(text.len());
         let mut prev: Option<char> = None;
-        let mut chars = line.text.chars().peekable();
         let mut orig_index = line.start_char;
-        while let Some(c) = chars.next() {
+        // Where the run of unchanged characters not yet copied starts.
+        let mut run = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
             let norm = match c {
                 '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
                     char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
@@ -155,7 +162,7 @@ impl NormText {
                 '＋' => '+',
                 '％' => '%',
                 '．' if prev.is_some_and(is_any_digit)
-                    && chars.peek().is_some_and(|&n| is_any_digit(n)) =>
+                    && chars.peek().is_some_and(|&(_, n)| is_any_digit(n)) =>
                 {
                     '.'
                 }
@@ -172,10 +179,18 @@ impl NormText {
                 }
                 _ => crate::trad::simplified(c),
             };
-            self.push(norm, orig_index, c);
+            if norm == c {
+                // It will sit after the pending run, where it is now.
+                self.map.push(((self.text.len() + at - run) as u32, orig_index));
+            } else {
+                self.text.push_str(&text[run..at]);
+                self.push(norm, orig_index, c);
+                run = at + c.len_utf8();
+            }
             orig_index += 1;
             prev = Some(c);
         }
+        self.text.push_str(&text[run..]);
     }
 
     /// The normalized text that rules match against.
