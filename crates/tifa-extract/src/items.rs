@@ -53,11 +53,17 @@ fn lists(chars: &[char], from: usize, to: usize) -> Vec<(Vec<(usize, usize)>, bo
                 break;
             }
         }
+        if items.len() < 2 {
+            continue; // one run of characters is no list
+        }
         // 即A、B、C: the connective is not part of the first item.
         let mut led = false;
         if let Some(first) = items.first_mut() {
-            let text: String = chars[first.0..first.1].iter().collect();
-            if let Some(lead) = LEADS.iter().find(|l| text.starts_with(*l)) {
+            let item = &chars[first.0..first.1];
+            let starts = |l: &&&str| {
+                item.len() >= l.chars().count() && l.chars().zip(item).all(|(a, &b)| a == b)
+            };
+            if let Some(lead) = LEADS.iter().find(starts) {
                 first.0 += lead.chars().count();
                 led = true;
             }
