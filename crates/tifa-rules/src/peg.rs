@@ -51,8 +51,10 @@ enum P {
 struct Guard {
     /// The character class, less the one-character exclusions.
     class: Box<[(char, char)]>,
-    /// First byte → the longer excluded literals starting with it.
-    by_first: Vec<Vec<Box<str>>>,
+    /// First byte → the longer excluded literals starting with it, each
+    /// with its first character (compared before the bytes: in Chinese
+    /// text most characters share a few first bytes).
+    by_first: Vec<Vec<(char, Box<str>)>>,
 }
 
 impl Guard {
@@ -62,8 +64,9 @@ impl Guard {
             return None;
         }
         let rest = &input.as_bytes()[pos..];
-        let banned =
-            self.by_first[usize::from(rest[0])].iter().any(|l| rest.starts_with(l.as_bytes()));
+        let banned = self.by_first[usize::from(rest[0])]
+            .iter()
+            .any(|(f, l)| *f == c && rest.starts_with(l.as_bytes()));
         (!banned).then(|| pos + c.len_utf8())
     }
 }
@@ -113,9 +116,10 @@ fn guard(items: Vec<P>) -> Vec<P> {
                 if lits.is_empty() {
                     out.push(P::Class(ranges(&class)));
                 } else {
-                    let mut by_first: Vec<Vec<Box<str>>> = vec![Vec::new(); 256];
+                    let mut by_first: Vec<Vec<(char, Box<str>)>> = vec![Vec::new(); 256];
                     for l in lits {
-                        by_first[usize::from(l.as_bytes()[0])].push(l);
+                        let f = l.chars().next().unwrap_or_default();
+                        by_first[usize::from(l.as_bytes()[0])].push((f, l));
                     }
                     out.push(P::Guard(Box::new(Guard { class: ranges(&class), by_first })));
                 }
@@ -138,6 +142,8 @@ struct Lits {
     /// First byte → indices into `lits`, ascending.
     by_first: Vec<Vec<u16>>,
     lits: Vec<Box<str>>,
+    /// Each literal's first character, compared before its bytes.
+    firsts: Vec<char>,
 }
 
 impl Lits {
@@ -152,16 +158,20 @@ impl Lits {
         for (i, l) in lits.iter().enumerate() {
             by_first[usize::from(l.as_bytes()[0])].push(i as u16);
         }
-        Some(Lits { by_first, lits })
+        let firsts = lits.iter().map(|l| l.chars().next().unwrap_or_default()).collect();
+        Some(Lits { by_first, lits, firsts })
     }
 
-    /// The end of the first literal that `rest` starts with.
-    fn match_at(&self, rest: &[u8]) -> Option<usize> {
-        let first = *rest.first()?;
-        self.by_first[usize::from(first)]
+    /// The length of the first literal that `rest` starts with.
+    fn match_at(&self, rest: &str) -> Option<usize> {
+        let c = rest.chars().next()?;
+        let bytes = rest.as_bytes();
+        self.by_first[usize::from(bytes[0])]
             .iter()
-            .map(|&i| self.lits[usize::from(i)].as_bytes())
-            .find(|l| rest.starts_with(l))
+            .map(|&i| usize::from(i))
+            .filter(|&i| self.firsts[i] == c)
+            .map(|i| self.lits[i].as_bytes())
+            .find(|l| bytes.starts_with(l))
             .map(<[u8]>::len)
     }
 }
@@ -515,11 +525,13 @@ impl<'p> Run<'p, '_> {
         Ok(match p {
             P::Empty => Some(pos),
             P::Lit(s) => {
-                let rest = &self.input.as_bytes()[pos..];
-                (rest.first() == s.as_bytes().first() && rest.starts_with(s.as_bytes()))
-                    .then(|| pos + s.len())
+                let (rest, lit) = (&self.input.as_bytes()[pos..], s.as_bytes());
+                // Two bytes before the comparison: Chinese characters share
+                // a few first bytes.
+                let agree = |k: usize| lit.get(k).is_none_or(|b| rest.get(k) == Some(b));
+                (agree(0) && agree(1) && rest.starts_with(lit)).then(|| pos + s.len())
             }
-            P::Lits(set) => set.match_at(&self.input.as_bytes()[pos..]).map(|n| pos + n),
+            P::Lits(set) => set.match_at(&self.input[pos..]).map(|n| pos + n),
             P::Guard(g) => g.match_at(self.input, pos),
             P::Class(ranges) => {
                 let c = self.input[pos..].chars().next();
