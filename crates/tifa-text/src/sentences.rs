@@ -24,32 +24,59 @@ pub const MAX_SENTENCE_CHARS: usize = 2000;
 /// `，` or `,` before the cap (or at the cap). Ranges are in order, do not
 /// overlap and lie on char boundaries.
 pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Every sentence end is `\n`, `!`, `?`, `;` or starts with one of
+        // the lead bytes of 。！？；… (0xE3, 0xEF, 0xE2): skip other bytes
+        // without decoding them.
+        let Some(skip) = bytes[i..].iter().position(|&b| MAY_END[usize::from(b)]) else {
+            break;
+        };
+        i += skip;
+        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else { break };
+        let mut next = i + c.len_utf8();
         let end = match c {
             '\n' => Some(i),
-            '。' | '！' | '？' | '!' | '?' | '；' | ';' => Some(i + c.len_utf8()),
-            '…' if chars.peek().is_some_and(|&(_, n)| n == '…') => Some(i + c.len_utf8()),
+            '。' | '！' | '？' | '!' | '?' | '；' | ';' => Some(next),
+            '…' if text[next..].starts_with('…') => Some(next),
             _ => None,
         };
-        let Some(mut end) = end else { continue };
+        let Some(mut end) = end else {
+            i = next;
+            continue;
+        };
         if c != '\n' {
-            while let Some(&(j, n)) = chars.peek() {
+            for n in text[next..].chars() {
                 if !is_terminator(n) && !is_closing(n) {
                     break;
                 }
-                end = j + n.len_utf8();
-                chars.next();
+                end = next + n.len_utf8();
+                next = end;
             }
         }
         push_trimmed(text, start..end, &mut out);
         start = if c == '\n' { end + 1 } else { end };
+        i = next;
     }
     push_trimmed(text, start..text.len(), &mut out);
     out
 }
+
+/// The bytes a sentence end can start with.
+const MAY_END: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[b';' as usize] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
 
 fn is_terminator(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '…')
@@ -69,6 +96,10 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
     let mut start = range.start + trimmed_start;
     let end = start + trimmed.len();
+    if trimmed.len() <= MAX_SENTENCE_CHARS {
+        out.push(start..end); // fewer bytes than the cap, so fewer characters
+        return;
+    }
     // Cut overlong sentences, preferring a comma as the cut point.
     loop {
         let Some(rest) = text.get(start..end) else { return };
@@ -161,8 +192,44 @@ mod tests {
         assert_eq!(parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(), [2000, 2000, 500]);
     }
 
+    /// The definition: every character decoded and looked at.
+    fn reference(text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let end = match c {
+                '\n' => Some(i),
+                '。' | '！' | '？' | '!' | '?' | '；' | ';' => Some(i + c.len_utf8()),
+                '…' if chars.peek().is_some_and(|&(_, n)| n == '…') => Some(i + c.len_utf8()),
+                _ => None,
+            };
+            let Some(mut end) = end else { continue };
+            if c != '\n' {
+                while let Some(&(j, n)) = chars.peek() {
+                    if !is_terminator(n) && !is_closing(n) {
+                        break;
+                    }
+                    end = j + n.len_utf8();
+                    chars.next();
+                }
+            }
+            push_trimmed(text, start..end, &mut out);
+            start = if c == '\n' { end + 1 } else { end };
+        }
+        push_trimmed(text, start..text.len(), &mut out);
+        out
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn the_byte_scan_splits_as_the_definition(
+            s in "([ \n。！？!?；;…，,、”）】「」]|[\u{2000}-\u{20FF}]|[\u{3000}-\u{30FF}]|[\u{FF00}-\u{FFEF}]|\\PC){0,300}"
+        ) {
+            prop_assert_eq!(sentences(&s), reference(&s));
+        }
 
         #[test]
         fn ranges_are_ordered_disjoint_and_on_boundaries(
