@@ -320,8 +320,11 @@ impl<'p> Extractor<'p> {
     /// rule's matches.
     fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool], fast: bool) -> Scan {
         let mut terms: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lexicon_rules.len()];
-        let mut cands: Vec<Vec<usize>> = vec![Vec::new(); self.order.len()];
-        let mut occurs: Occurrences = vec![Vec::new(); self.sets];
+        // Room for a few entries each: most lists stay short, and growing
+        // every one from nothing cost more than this.
+        let lists = |n: usize| (0..n).map(|_| Vec::with_capacity(16)).collect::<Vec<Vec<usize>>>();
+        let mut cands = lists(self.order.len());
+        let mut occurs: Occurrences = lists(self.sets);
         if let Some(ac) = self.firsts_ac.as_ref().filter(|_| scanned.contains(&true)) {
             for m in ac.find_iter(text) {
                 for &g in &self.first_rules[m.pattern().as_usize()] {

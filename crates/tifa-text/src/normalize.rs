@@ -243,7 +243,8 @@ impl NormText {
         let Some((first, last)) = self.char_range(&norm_bytes) else {
             return String::new();
         };
-        let mut out = String::new();
+        // Original characters are rarely longer than their normalized ones.
+        let mut out = String::with_capacity(norm_bytes.len() + 4);
         let mut changed = self.changed.partition_point(|&(i, _)| (i as usize) < first);
         for k in first..=last {
             match self.changed.get(changed) {
