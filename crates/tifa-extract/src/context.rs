@@ -183,22 +183,26 @@ fn slice(chars: &[char], a: usize, b: usize) -> String {
 fn first_anaphor_end(chars: &[char], par: (usize, usize)) -> Option<usize> {
     let text = chars.get(par.0..par.1.min(chars.len())).unwrap_or_default();
     let at = |i: usize, w: &str| w.chars().enumerate().all(|(k, c)| text.get(i + k) == Some(&c));
-    let mut best: Option<usize> = None;
-    for w in SCHOOL_ANAPHORS {
-        let n = w.chars().count();
-        if at(0, w) {
-            let end = par.0 + n;
-            best = Some(best.map_or(end, |b| b.min(end)));
-        }
-        for (i, c) in text.iter().enumerate() {
-            if matches!(c, '，' | '。' | ',') && at(i + 1, w) {
-                let end = par.0 + i + 1 + n;
-                best = Some(best.map_or(end, |b| b.min(end)));
-                break;
+    // Each anaphor's first place (the paragraph start, or after a comma
+    // or full stop), found in one walk; the earliest end wins.
+    let mut found: Vec<Option<usize>> = vec![None; SCHOOL_ANAPHORS.len()];
+    let look = |i: usize, found: &mut [Option<usize>]| {
+        for (k, w) in SCHOOL_ANAPHORS.iter().enumerate() {
+            if found[k].is_none() && at(i, w) {
+                found[k] = Some(par.0 + i + w.chars().count());
             }
         }
+    };
+    look(0, &mut found);
+    for (i, c) in text.iter().enumerate() {
+        if found.iter().all(Option::is_some) {
+            break;
+        }
+        if matches!(c, '，' | '。' | ',') {
+            look(i + 1, &mut found);
+        }
     }
-    best
+    found.into_iter().flatten().min()
 }
 
 /// Adds what only the whole document shows to `ex` (see the module doc).
