@@ -291,30 +291,49 @@ fn truncate(s: &str, max: usize) -> &str {
 
 /// Splits `s` into trimmed non-empty lines; also returns its char count.
 fn split_lines(s: &str) -> (Vec<Line<'_>>, usize) {
+    let bytes = s.as_bytes();
     let mut lines = Vec::new();
     let mut char_index: u32 = 0;
     // (byte, char) of the first non-space char of the current line, and
-    // (byte end, char end, char) of its last one.
+    // (byte end, char end, byte start) of its last one.
     let mut first: Option<(usize, u32)> = None;
-    let mut last = (0usize, 0u32, ' ');
-    let mut flush = |first: &mut Option<(usize, u32)>, last: (usize, u32, char)| {
+    let mut last = (0usize, 0u32, 0usize);
+    let mut flush = |first: &mut Option<(usize, u32)>, last: (usize, u32, usize)| {
         if let Some((byte, start_char)) = first.take() {
             if let Some(text) = s.get(byte..last.0) {
                 let len_chars = last.1.saturating_sub(start_char);
-                lines.push(Line { text, start_char, len_chars, last: last.2 });
+                let c = s.get(last.2..).and_then(|r| r.chars().next()).unwrap_or(' ');
+                lines.push(Line { text, start_char, len_chars, last: c });
             }
         }
     };
-    for (byte, c) in s.char_indices() {
-        if c == '\n' || c == '\r' {
-            flush(&mut first, last);
-        } else if !c.is_whitespace() {
+    let mut byte = 0;
+    while byte < bytes.len() {
+        let b = bytes[byte];
+        // Characters led by other bytes (every CJK ideograph among them)
+        // are never white space: no need to decode them.
+        let (len, space) = match b {
+            b'\n' | b'\r' => {
+                flush(&mut first, last);
+                (1, true)
+            }
+            0x00..=0x7F => (1, (b as char).is_whitespace()),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s.get(byte..).and_then(|r| r.chars().next()).unwrap_or(' ');
+                (c.len_utf8(), c.is_whitespace())
+            }
+            0xC0..=0xDF => (2, false),
+            0xE0..=0xEF => (3, false),
+            _ => (4, false),
+        };
+        if !space {
             if first.is_none() {
                 first = Some((byte, char_index));
             }
-            last = (byte + c.len_utf8(), char_index + 1, c);
+            last = (byte + len, char_index + 1, byte);
         }
         char_index += 1;
+        byte += len;
     }
     flush(&mut first, last);
     (lines, char_index as usize)
@@ -587,6 +606,22 @@ mod tests {
         assert_eq!(n.surface(inverted.1), "");
     }
 
+    #[test]
+    fn every_kind_of_white_space_is_trimmed_from_lines() {
+        for space in [
+            '\t', ' ', '\u{85}', '\u{A0}', '\u{1680}', '\u{2003}', '\u{2028}', '\u{202F}',
+            '\u{205F}', '\u{3000}',
+        ] {
+            let s = format!("{space}字{space}a{space}\n{space}\r{space}。{space}");
+            let (lines, count) = split_lines(&s);
+            let texts: Vec<&str> = lines.iter().map(|l| l.text).collect();
+            assert_eq!(texts, vec![format!("字{space}a").as_str(), "。"], "{space:?}");
+            assert_eq!(count, s.chars().count());
+            assert_eq!((lines[0].start_char, lines[0].len_chars, lines[0].last), (1, 3, 'a'));
+            assert_eq!((lines[1].start_char, lines[1].last), (9, '。'));
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -615,6 +650,40 @@ mod tests {
             let once = NormText::new(&s);
             let twice = NormText::new(once.text());
             prop_assert_eq!(once.text(), twice.text());
+        }
+
+        #[test]
+        fn lines_split_as_the_per_character_definition_on_random_text(
+            s in "([ \\n\\r\\t\u{85}\u{A0}\u{1680}\u{2000}-\u{200B}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}。，]|\\PC){0,200}"
+        ) {
+            // The definition: every character decoded and tested.
+            let mut want = Vec::new();
+            let (mut first, mut last, mut index) = (None, (0usize, 0u32, ' '), 0u32);
+            let mut flush = |first: &mut Option<(usize, u32)>, last: (usize, u32, char)| {
+                if let Some((byte, start)) = first.take() {
+                    want.push((byte, last.0, start, last.1 - start, last.2));
+                }
+            };
+            for (byte, c) in s.char_indices() {
+                if c == '\n' || c == '\r' {
+                    flush(&mut first, last);
+                } else if !c.is_whitespace() {
+                    first.get_or_insert((byte, index));
+                    last = (byte + c.len_utf8(), index + 1, c);
+                }
+                index += 1;
+            }
+            flush(&mut first, last);
+            let (lines, count) = split_lines(&s);
+            let got: Vec<_> = lines
+                .iter()
+                .map(|l| {
+                    let at = l.text.as_ptr() as usize - s.as_ptr() as usize;
+                    (at, at + l.text.len(), l.start_char, l.len_chars, l.last)
+                })
+                .collect();
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(count, s.chars().count());
         }
 
         #[test]
