@@ -12,6 +12,7 @@
 //! end (reading, extraction, graph building, loading and the final flush).
 
 use crate::cli::BenchArgs;
+use crate::commands::{process, DocResult};
 use crate::input::{discover, Input};
 use crate::packs;
 use crate::Status;
@@ -140,23 +141,15 @@ fn run_pass(
     let cpu0 = cpu_seconds();
     let mut pass = Pass { docs: 0, bytes: 0, mentions: 0, secs: 0.0, cpu: None };
     for group in inputs.chunks((threads * 16).max(16)) {
-        let results: Vec<Option<(String, Extraction, String, usize)>> = pool.install(|| {
-            group
-                .par_iter()
-                .map(|input| {
-                    let bytes = input.read().ok()?;
-                    let text = tifa_text::decode(&bytes).ok()?.text;
-                    let name = input.doc_name();
-                    let extraction = ex.extract(&name, &text);
-                    Some((name, extraction, text, bytes.len()))
-                })
-                .collect()
-        });
-        for (name, extraction, text, bytes) in results.into_iter().flatten() {
+        let results: Vec<DocResult> =
+            pool.install(|| group.par_iter().map(|input| process(ex, input)).collect());
+        for r in results {
+            // Unreadable inputs do not count; `tifa extract` reports them.
+            let DocResult::Done { extraction, bytes, text, doc, .. } = r else { continue };
             pass.docs += 1;
             pass.bytes += bytes;
             pass.mentions += extraction.mentions.len();
-            sink(&name, &extraction, &text);
+            sink(&doc, &extraction, &text);
         }
     }
     pass.secs = started.elapsed().as_secs_f64();

@@ -101,13 +101,14 @@ fn eval(a: crate::cli::EvalArgs) -> Result<Status> {
 }
 
 /// What happened to one input.
-enum DocResult {
+pub(crate) enum DocResult {
     Done { extraction: Extraction, bytes: usize, text: String, doc: String, note: Option<String> },
     Skipped(String),
     Failed(String),
 }
 
-fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
+/// Reads, decodes and extracts one input (`extract` and `bench` alike).
+pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
     let bytes = match input.read() {
         Ok(b) => b,
         Err(e) => return DocResult::Failed(format!("{}: cannot read: {e}", input.shown())),

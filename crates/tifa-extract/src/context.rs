@@ -696,17 +696,18 @@ fn place_ambiguous_areas(mentions: &mut [Mention]) {
     };
     let mut order: Vec<usize> = (0..mentions.len()).filter(|&i| is_area(&mentions[i])).collect();
     order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
+    let orphan =
+        |m: &Mention| m.fields.get("parent").and_then(Value::as_str).is_none_or(str::is_empty);
     let mut placed: BTreeMap<String, String> = BTreeMap::new();
     for w in order.windows(2) {
         let (outer, inner) = (&mentions[w[0]], &mentions[w[1]]);
-        let orphan = inner.fields.get("parent").and_then(Value::as_str).is_none_or(str::is_empty);
-        if orphan && outer.end == inner.start && rank(outer) > rank(inner) && rank(inner) > 0 {
+        if orphan(inner) && outer.end == inner.start && rank(outer) > rank(inner) && rank(inner) > 0
+        {
             placed.entry(inner.text.clone()).or_insert_with(|| name_of(outer));
         }
     }
     for m in mentions.iter_mut().filter(|m| is_area(m)) {
-        let orphan = m.fields.get("parent").and_then(Value::as_str).is_none_or(str::is_empty);
-        if let Some(p) = placed.get(&m.text).filter(|_| orphan) {
+        if let Some(p) = placed.get(&m.text).filter(|_| orphan(m)) {
             m.fields.insert("parent".into(), Value::String(p.clone()));
         }
     }

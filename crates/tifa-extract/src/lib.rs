@@ -80,7 +80,8 @@ pub struct Extractor<'p> {
     /// Pattern index of `ac` → what it is to which rule.
     pattern_rules: Vec<Vec<Literal>>,
     /// Per global rule index, its required literal sets (indices into the
-    /// per-document occurrence lists) other than its anchor set.
+    /// per-document occurrence lists): its anchor set too for a scanned
+    /// rule, whose candidates need not hold an anchor.
     requires: Vec<Vec<usize>>,
     /// How many distinct required sets there are.
     sets: usize,
@@ -225,16 +226,15 @@ impl<'p> Extractor<'p> {
         let mut lexicon_rules = Vec::new();
         for (g, rr) in order.iter().enumerate() {
             let pack = &packs[rr.pack];
-            if let Some(lex) =
-                pack.rules[rr.rule].lexicon.as_ref().and_then(|l| pack.lexicons.get(l))
-            {
+            let rule = &pack.rules[rr.rule];
+            if let Some(lex) = rule.lexicon.as_ref().and_then(|l| pack.lexicons.get(l)) {
                 for term in lex.terms.iter().filter(|t| !t.is_empty()) {
                     anchors.add(term.clone(), Literal::Term(lexicon_rules.len()));
                 }
                 lexicon_rules.push(g);
                 continue;
             }
-            match &pack.rules[rr.rule].anchors {
+            match &rule.anchors {
                 Anchors::Everywhere => everywhere.push(g),
                 Anchors::Literals { literals, lookback } => {
                     for lit in literals {
@@ -242,7 +242,6 @@ impl<'p> Extractor<'p> {
                     }
                 }
             }
-            let rule = &pack.rules[rr.rule];
             let anchor_set = match &rule.anchors {
                 Anchors::Literals { literals, .. } if !literals.is_empty() => Some(literals),
                 _ => None,
@@ -578,7 +577,6 @@ impl<'p> Extractor<'p> {
                 .collect();
         }
 
-        let mut kept = Vec::new();
         let mut relations = Vec::new();
         for &(ci, ref m, _) in &pending {
             if !winners[ci] {
@@ -634,11 +632,11 @@ impl<'p> Extractor<'p> {
                     });
                 }
             }
-            kept.push(ci);
         }
-        // The winners' mentions, moved out in the order they were kept.
-        let mut slots: Vec<Option<Mention>> = found.into_iter().map(|c| Some(c.mention)).collect();
-        let mut mentions: Vec<Mention> = kept.iter().filter_map(|&ci| slots[ci].take()).collect();
+        // The winners' mentions, moved out (every candidate has one
+        // pending match, in the same order).
+        let mut mentions: Vec<Mention> =
+            found.into_iter().zip(&winners).filter(|(_, &w)| w).map(|(c, _)| c.mention).collect();
         mentions.sort_by(|a, b| {
             (a.start, a.end, &a.kind, &a.rule, &a.text)
                 .cmp(&(b.start, b.end, &b.kind, &b.rule, &b.text))

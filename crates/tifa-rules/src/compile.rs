@@ -247,19 +247,22 @@ fn nullable(n: &Node) -> bool {
     }
 }
 
+/// The union of `f` over `nodes`.
+fn union_of(nodes: &[Node], f: fn(&Node) -> ClassUnicode) -> ClassUnicode {
+    let mut acc = ClassUnicode::empty();
+    for x in nodes {
+        acc.union(&f(x));
+    }
+    acc
+}
+
 /// Every character that a string of `n`'s language can contain.
 fn alphabet(n: &Node) -> ClassUnicode {
     match n {
         Node::Empty => ClassUnicode::empty(),
         Node::Lit(s) => ClassUnicode::new(s.chars().map(|c| ClassUnicodeRange::new(c, c))),
         Node::Class(c) => c.clone(),
-        Node::Seq(v) | Node::Alt(v) => {
-            let mut acc = ClassUnicode::empty();
-            for x in v {
-                acc.union(&alphabet(x));
-            }
-            acc
-        }
+        Node::Seq(v) | Node::Alt(v) => union_of(v, alphabet),
         Node::Opt(x) | Node::Star(x) | Node::Plus(x) | Node::Group(x, _) => alphabet(x),
         Node::AnyText => any_char(),
     }
@@ -280,13 +283,7 @@ fn first(n: &Node) -> ClassUnicode {
             }
             acc
         }
-        Node::Alt(v) => {
-            let mut acc = ClassUnicode::empty();
-            for x in v {
-                acc.union(&first(x));
-            }
-            acc
-        }
+        Node::Alt(v) => union_of(v, first),
         Node::Opt(x) | Node::Star(x) | Node::Plus(x) | Node::Group(x, _) => first(x),
         Node::AnyText => any_char(),
     }

@@ -51,23 +51,15 @@ enum P {
 struct Guard {
     /// The character class, less the one-character exclusions.
     class: Box<[(char, char)]>,
-    /// First byte → the longer excluded literals starting with it, each
-    /// with its first character (compared before the bytes: in Chinese
-    /// text most characters share a few first bytes).
-    by_first: Vec<Vec<(char, Box<str>)>>,
+    /// The longer excluded literals.
+    not: Lits,
 }
 
 impl Guard {
     fn match_at(&self, input: &str, pos: usize) -> Option<usize> {
         let c = input[pos..].chars().next()?;
-        if !class_has(&self.class, c) {
-            return None;
-        }
-        let rest = &input.as_bytes()[pos..];
-        let banned = self.by_first[usize::from(rest[0])]
-            .iter()
-            .any(|(f, l)| *f == c && rest.starts_with(l.as_bytes()));
-        (!banned).then(|| pos + c.len_utf8())
+        (class_has(&self.class, c) && self.not.match_at(&input[pos..]).is_none())
+            .then(|| pos + c.len_utf8())
     }
 }
 
@@ -109,25 +101,24 @@ fn guard(items: Vec<P>) -> Vec<P> {
             }
             j += 1;
         }
-        let class = items.get(j).and_then(one_char);
-        match class {
-            Some(mut class) if j > i && matches!(items.get(j), Some(P::Class(_) | P::Lit(_))) => {
-                class.difference(&chars);
-                if lits.is_empty() {
-                    out.push(P::Class(ranges(&class)));
-                } else {
-                    let mut by_first: Vec<Vec<(char, Box<str>)>> = vec![Vec::new(); 256];
-                    for l in lits {
-                        let f = l.chars().next().unwrap_or_default();
-                        by_first[usize::from(l.as_bytes()[0])].push((f, l));
-                    }
-                    out.push(P::Guard(Box::new(Guard { class: ranges(&class), by_first })));
-                }
+        // One character after the predicates: they become its guard.
+        let guarded = items.get(j).and_then(one_char).filter(|_| j > i).and_then(|mut class| {
+            class.difference(&chars);
+            let class = ranges(&class);
+            if lits.is_empty() {
+                return Some(P::Class(class));
+            }
+            Some(P::Guard(Box::new(Guard { class, not: Lits::index(lits)? })))
+        });
+        match guarded {
+            Some(p) => {
+                out.push(p);
                 i = j + 1;
             }
-            _ => {
-                out.extend(items[i..=j.min(items.len() - 1)].iter().cloned());
-                i = j.min(items.len() - 1) + 1;
+            None => {
+                let next = j.max(i + 1);
+                out.extend(items[i..next].iter().cloned());
+                i = next;
             }
         }
     }
@@ -147,11 +138,16 @@ struct Lits {
 }
 
 impl Lits {
-    /// `None` for fewer than 4 literals (a plain choice is as fast) or
-    /// too many to index.
+    /// For a choice: `None` for fewer than 4 literals (a plain choice is
+    /// as fast), and as [`Lits::index`].
     fn new(lits: Vec<Box<str>>) -> Option<Lits> {
-        if lits.len() < 4 || lits.len() > usize::from(u16::MAX) || lits.iter().any(|l| l.is_empty())
-        {
+        (lits.len() >= 4).then(|| Lits::index(lits)).flatten()
+    }
+
+    /// Indexes `lits` by first byte; `None` for too many to index or an
+    /// empty one.
+    fn index(lits: Vec<Box<str>>) -> Option<Lits> {
+        if lits.len() > usize::from(u16::MAX) || lits.iter().any(|l| l.is_empty()) {
             return None;
         }
         let mut by_first = vec![Vec::new(); 256];

@@ -124,12 +124,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     }
     // Neither decodes cleanly: the reading with fewer broken sequences,
     // if they are few.
-    let gb = gb18030_errors(body);
+    let (gb, text) = gb18030_lossy(body);
     if gb.count < utf8_broken.count {
         if too_broken(gb.count, body.len()) {
             return Err(DecodeError::Undecodable { offset: gb.first });
         }
-        let (text, _) = GB18030.decode_without_bom_handling(body);
         return Ok(decoded(&text, Encoding::Gb18030, gb.count));
     }
     lossy_utf8(body, utf8, utf8_broken)
@@ -187,8 +186,9 @@ fn mostly_common_gb(body: &[u8]) -> bool {
     common * 2 > total
 }
 
-/// The broken sequences of `body` read as GB18030.
-fn gb18030_errors(body: &[u8]) -> Broken {
+/// `body` read as GB18030 with its broken sequences replaced by U+FFFD
+/// (one each, as encoding_rs's replacing decoder does), and where they are.
+fn gb18030_lossy(body: &[u8]) -> (Broken, String) {
     let mut decoder = GB18030.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(body.len() * 3 + 16);
     let (mut at, mut first, mut count) = (0, None, 0);
@@ -200,12 +200,13 @@ fn gb18030_errors(body: &[u8]) -> Broken {
             DecoderResult::Malformed(..) => {
                 first.get_or_insert(at);
                 count += 1;
+                out.push('\u{FFFD}');
             }
             DecoderResult::OutputFull => out.reserve(body.len() - at + 16),
             DecoderResult::InputEmpty => break,
         }
     }
-    Broken { first: first.unwrap_or(0), count }
+    (Broken { first: first.unwrap_or(0), count }, out)
 }
 
 /// UTF-16 after its byte order mark (NULs are normal there); broken
@@ -336,6 +337,18 @@ mod tests {
         // An odd last byte is one broken sequence.
         le.push(b'x');
         assert_eq!(decode(&le).unwrap().replaced, 1);
+    }
+
+    #[test]
+    fn the_lossy_gb18030_reading_is_encoding_rs_replacing_one() {
+        let text = "深入学习贯彻党的二十大精神。".repeat(5);
+        let mut bytes = GB18030.encode(&text).0.to_vec();
+        bytes.insert(7, 0xFF);
+        bytes.extend([0x81, 0x30]); // a truncated four-byte sequence
+        let (broken, text) = gb18030_lossy(&bytes);
+        assert_eq!(text, GB18030.decode_without_bom_handling(&bytes).0);
+        assert_eq!(broken.count, text.matches('\u{FFFD}').count());
+        assert!(broken.count > 0);
     }
 
     #[test]

@@ -353,7 +353,7 @@ fn paragraph_order(lines: &[Line<'_>]) -> Vec<(usize, bool)> {
         // The first line of a document may be its title: it ends without
         // punctuation but does not run on into the text.
         let title = cur == 0 && lines.first().is_some_and(is_title);
-        while i < n && !(title && cur == 0) && lines.get(cur).is_some_and(is_open) {
+        while i < n && !title && lines.get(cur).is_some_and(is_open) {
             let Some(next) = continuation(lines, i) else { break };
             captions.extend(i..next);
             order.push((next, true));
