@@ -39,7 +39,6 @@ pub mod examples;
 mod items;
 mod resolve;
 
-use aho_corasick::AhoCorasick;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use tifa_model::{Extraction, Fields, Mention, Relation, RelationTag};
@@ -75,8 +74,10 @@ pub struct Extractor<'p> {
     engine: Engine,
     /// Rules in global order (pack order, then rule order).
     order: Vec<RuleRef>,
-    /// Every rule's anchors and required literals.
-    ac: Option<AhoCorasick>,
+    /// Every rule's anchors, required literals and lexicon terms, and the
+    /// first characters of scanned rules: one overlapping pass finds them
+    /// all.
+    ac: Option<Charwise>,
     /// Pattern index of `ac` → what it is to which rule.
     pattern_rules: Vec<Vec<Literal>>,
     /// Per global rule index, its required literal sets (indices into the
@@ -89,13 +90,12 @@ pub struct Extractor<'p> {
     everywhere: Vec<usize>,
     /// Lexicon rules (global indices); their terms are in `ac`.
     lexicon_rules: Vec<usize>,
-    /// The characters that every match of a scanned rule ([`Pack::can_scan`])
-    /// starts with, all in one automaton: one pass finds every scanned
-    /// rule's candidates.
-    firsts_ac: Option<AhoCorasick>,
-    /// Pattern index of `firsts_ac` → the scanned rules (global indices).
-    first_rules: Vec<Vec<usize>>,
 }
+
+/// The anchor automaton: Aho-Corasick over characters in a double array
+/// (daachorse). Chinese text has three bytes a character; a byte-wise
+/// automaton makes three transitions where this one makes one.
+type Charwise = daachorse::CharwiseDoubleArrayAhoCorasick<u32>;
 
 /// What a literal of the anchor automaton is to a rule.
 #[derive(Clone, Copy, Debug)]
@@ -106,6 +106,8 @@ enum Literal {
     Required(usize),
     /// A term of lexicon rule `.0` (index into `lexicon_rules`).
     Term(usize),
+    /// A character that every match of scanned rule `.0` starts with.
+    First(usize),
 }
 
 /// Where the literals of each required set occur in a document (byte
@@ -146,11 +148,13 @@ impl<V> PatternIndex<V> {
     }
 
     /// The automaton (`None` without strings) and, per pattern, its values.
-    fn build(self) -> (Option<AhoCorasick>, Vec<Vec<V>>) {
+    fn build(self) -> (Option<Charwise>, Vec<Vec<V>>) {
         let mut keys: Vec<(usize, String)> = self.ids.into_iter().map(|(k, i)| (i, k)).collect();
         keys.sort();
+        // Keys are distinct and non-empty; an automaton too large for
+        // daachorse's 32-bit arrays is the one way to fail.
         let ac = (!keys.is_empty())
-            .then(|| AhoCorasick::new(keys.iter().map(|(_, k)| k.as_str())).ok())
+            .then(|| Charwise::new(keys.iter().map(|(_, k)| k.as_str())).ok())
             .flatten();
         (ac, self.values)
     }
@@ -267,17 +271,15 @@ impl<'p> Extractor<'p> {
                 }
             }
         }
-        let mut firsts: PatternIndex<usize> = PatternIndex::default();
         for (g, rr) in order.iter().enumerate() {
             let pack = &packs[rr.pack];
             if pack.can_scan(rr.rule) {
                 for &c in pack.first_chars(rr.rule) {
-                    firsts.add(c.to_string(), g);
+                    anchors.add(c.to_string(), Literal::First(g));
                 }
             }
         }
         let (ac, pattern_rules) = anchors.build();
-        let (firsts_ac, first_rules) = firsts.build();
         Extractor {
             packs,
             engine,
@@ -288,8 +290,6 @@ impl<'p> Extractor<'p> {
             sets: sets.len(),
             everywhere,
             lexicon_rules,
-            firsts_ac,
-            first_rules,
         }
     }
 
@@ -324,20 +324,11 @@ impl<'p> Extractor<'p> {
         let lists = |n: usize| (0..n).map(|_| Vec::with_capacity(16)).collect::<Vec<Vec<usize>>>();
         let mut cands = lists(self.order.len());
         let mut occurs: Occurrences = lists(self.sets);
-        if let Some(ac) = self.firsts_ac.as_ref().filter(|_| scanned.contains(&true)) {
-            for m in ac.find_iter(text) {
-                for &g in &self.first_rules[m.pattern().as_usize()] {
-                    if scanned[g] {
-                        cands[g].push(m.start());
-                    }
-                }
-            }
-        }
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
                 let s = m.start();
                 let mut sent_start = None;
-                for &lit in &self.pattern_rules[m.pattern().as_usize()] {
+                for &lit in &self.pattern_rules[m.value() as usize] {
                     let (g, lookback) = match lit {
                         Literal::Anchor(g, lookback) => (g, lookback),
                         Literal::Required(set) => {
@@ -346,6 +337,12 @@ impl<'p> Extractor<'p> {
                         }
                         Literal::Term(l) => {
                             terms[l].push(s..m.end());
+                            continue;
+                        }
+                        Literal::First(g) => {
+                            if scanned[g] {
+                                cands[g].push(s);
+                            }
                             continue;
                         }
                     };
