@@ -144,51 +144,53 @@ impl NormText {
 
     /// Appends the normalized chars of one line. Runs of unchanged
     /// characters are copied at once; each character still gets its map
-    /// entry.
+    /// entry. ASCII other than `"` and the CJK ideographs U+4000–U+9FFF
+    /// without a simplified form (nearly every character of a text) are
+    /// decided from their bytes; the rest go through [`normalized`].
     fn push_line(&mut self, line: &Line<'_>, in_quote: &mut bool) {
         let text = line.text;
+        let bytes = text.as_bytes();
         self.map.reserve(line.len_chars as usize);
         self.text.reserve(text.len());
-        let mut prev: Option<char> = None;
+        let dense = crate::trad::dense_bits();
         let mut orig_index = line.start_char;
-        // Where the run of unchanged characters not yet copied starts.
+        // Where the run of unchanged characters not yet copied starts, and
+        // the output offset of byte 0 of the line were it all unchanged so
+        // far (an unchanged char at `at` lands at `shift + at`).
         let mut run = 0;
-        let mut chars = text.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            let norm = match c {
-                '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
-                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-                }
-                '＋' => '+',
-                '％' => '%',
-                '．' if prev.is_some_and(is_any_digit)
-                    && chars.peek().is_some_and(|&(_, n)| is_any_digit(n)) =>
-                {
-                    '.'
-                }
-                '\u{3000}' | '\u{A0}' => ' ',
-                '「' | '『' => '“',
-                '」' | '』' => '”',
-                '"' => {
-                    *in_quote = !*in_quote;
-                    if *in_quote {
-                        '“'
-                    } else {
-                        '”'
-                    }
-                }
-                _ => crate::trad::simplified(c),
-            };
-            if norm == c {
-                // It will sit after the pending run, where it is now.
-                self.map.push(((self.text.len() + at - run) as u32, orig_index));
+        let mut shift = self.text.len() as isize;
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            let len = if b < 0x80 && b != b'"' {
+                Some(1)
+            } else if (0xE4..=0xE9).contains(&b) && at + 2 < bytes.len() {
+                let u = (u32::from(b & 0x0F) << 12)
+                    | (u32::from(bytes[at + 1] & 0x3F) << 6)
+                    | u32::from(bytes[at + 2] & 0x3F);
+                (!crate::trad::dense_mapped(dense, u)).then_some(3)
             } else {
-                self.text.push_str(&text[run..at]);
-                self.push(norm, orig_index, c);
-                run = at + c.len_utf8();
+                None
+            };
+            let (len, changed) = match len {
+                Some(len) => (len, None),
+                None => {
+                    let c = text[at..].chars().next().unwrap_or_default();
+                    let norm = normalized(c, &text[..at], &text[at + c.len_utf8()..], in_quote);
+                    (c.len_utf8(), (norm != c).then_some((c, norm)))
+                }
+            };
+            match changed {
+                None => self.map.push(((shift + at as isize) as u32, orig_index)),
+                Some((c, norm)) => {
+                    self.text.push_str(&text[run..at]);
+                    self.push(norm, orig_index, c);
+                    run = at + len;
+                    shift = self.text.len() as isize - run as isize;
+                }
             }
             orig_index += 1;
-            prev = Some(c);
+            at += len;
         }
         self.text.push_str(&text[run..]);
     }
@@ -437,6 +439,35 @@ fn is_ordinal(c: char) -> bool {
     matches!(c, '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
 }
 
+/// The normalized form of `c`, which follows `before` and precedes
+/// `after` in its line; `in_quote` tracks ASCII `"` within the line.
+fn normalized(c: char, before: &str, after: &str, in_quote: &mut bool) -> char {
+    match c {
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        '＋' => '+',
+        '％' => '%',
+        '．' if before.chars().next_back().is_some_and(is_any_digit)
+            && after.chars().next().is_some_and(is_any_digit) =>
+        {
+            '.'
+        }
+        '\u{3000}' | '\u{A0}' => ' ',
+        '「' | '『' => '“',
+        '」' | '』' => '”',
+        '"' => {
+            *in_quote = !*in_quote;
+            if *in_quote {
+                '“'
+            } else {
+                '”'
+            }
+        }
+        _ => crate::trad::simplified(c),
+    }
+}
+
 fn is_any_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
@@ -643,6 +674,49 @@ mod tests {
             }
             let (start, end) = n.original_span(0..text.len());
             prop_assert!(start <= end && end <= len);
+        }
+
+        #[test]
+        fn one_line_normalizes_as_the_per_character_definition(
+            cs in prop::collection::vec(
+                prop_oneof![
+                    any::<char>(),
+                    prop::sample::select(
+                        "\"「」『』．＋％０９Ａｚ\u{3000}\u{A0}國黨級學時們乾於的一".chars().collect::<Vec<_>>()
+                    ),
+                ],
+                0..40,
+            )
+        ) {
+            let s: String = cs.into_iter().collect();
+            // A line without breaks or outer white space: NormText is the
+            // per-character normalization, and every char maps to its own.
+            let line = s.trim();
+            prop_assume!(!line.contains(['\n', '\r']));
+            let n = NormText::new(line);
+            let chars: Vec<char> = line.chars().collect();
+            let mut in_quote = false;
+            let mut want = String::new();
+            for (i, &c) in chars.iter().enumerate() {
+                let norm = match c {
+                    '．' if i > 0
+                        && is_any_digit(chars[i - 1])
+                        && chars.get(i + 1).is_some_and(|&n| is_any_digit(n)) => '.',
+                    '．' => '．',
+                    '"' => {
+                        in_quote = !in_quote;
+                        if in_quote { '“' } else { '”' }
+                    }
+                    c => normalized(c, "", "", &mut false),
+                };
+                want.push(norm);
+            }
+            prop_assert_eq!(n.text(), want.as_str());
+            for (k, (b, c)) in n.text().char_indices().enumerate() {
+                prop_assert_eq!(n.original_span(b..b + c.len_utf8()), (k, k + 1));
+                let orig: String = chars[k..=k].iter().collect();
+                prop_assert_eq!(n.surface(b..b + c.len_utf8()), orig);
+            }
         }
 
         #[test]

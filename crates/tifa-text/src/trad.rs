@@ -60,6 +60,19 @@ fn mapped() -> &'static [u64] {
     })
 }
 
+/// The bitmap of [`mapped`], for [`dense_mapped`] in a loop.
+pub(crate) fn dense_bits() -> &'static [u64] {
+    mapped()
+}
+
+/// For a character `u` in U+4000–U+9FFF (inside the dense range): whether
+/// it has a simplified form, by the bits of [`dense_bits`].
+#[inline]
+pub(crate) fn dense_mapped(bits: &[u64], u: u32) -> bool {
+    let k = u.wrapping_sub(DENSE.0) as usize;
+    bits.get(k / 64).is_some_and(|w| w & (1 << (k % 64)) != 0)
+}
+
 /// The simplified form of a traditional character, or the character itself.
 pub fn simplified(c: char) -> char {
     let u = c as u32;
