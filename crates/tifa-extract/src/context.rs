@@ -118,23 +118,35 @@ fn name_of(m: &Mention) -> String {
         .to_string()
 }
 
+/// Character spans (start, end), in text order.
+type Spans = Vec<(usize, usize)>;
+
 /// Character spans of paragraphs (split at line breaks) and sentences
 /// (split at 。！？； as well).
-fn spans(chars: &[char], ends: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
+fn spans(chars: &[char]) -> (Spans, Spans) {
+    let (mut paragraphs, mut sentences) = (Vec::new(), Vec::new());
+    let (mut par, mut sent) = (0, 0);
     for (i, &c) in chars.iter().enumerate() {
-        if ends(c) {
-            if i + 1 > start {
-                out.push((start, i + 1));
+        let par_end = c == '\n';
+        if par_end || matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';') {
+            if i + 1 > sent {
+                sentences.push((sent, i + 1));
             }
-            start = i + 1;
+            sent = i + 1;
+        }
+        if par_end {
+            if i + 1 > par {
+                paragraphs.push((par, i + 1));
+            }
+            par = i + 1;
         }
     }
-    if start < chars.len() {
-        out.push((start, chars.len()));
+    for (start, out) in [(par, &mut paragraphs), (sent, &mut sentences)] {
+        if start < chars.len() {
+            out.push((start, chars.len()));
+        }
     }
-    out
+    (paragraphs, sentences)
 }
 
 /// The organisations (sorted by start) that start in `lo..hi`.
@@ -207,11 +219,13 @@ fn first_anaphor_end(chars: &[char], par: (usize, usize)) -> Option<usize> {
 
 /// Adds what only the whole document shows to `ex` (see the module doc).
 pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
+    // Without mentions there is nothing to enrich or relate.
+    if ex.mentions.is_empty() {
+        return;
+    }
     let mut chars: Vec<char> = Vec::with_capacity(original.chars().count());
     chars.extend(original.chars());
-    let paragraphs = spans(&chars, |c| c == '\n');
-    let sentences =
-        spans(&chars, |c| matches!(c, '\n' | '。' | '！' | '？' | '；' | '!' | '?' | ';'));
+    let (paragraphs, sentences) = spans(&chars);
     place_ambiguous_areas(&mut ex.mentions);
     let areas = document_areas(&ex.mentions);
     let dropped = absorb_inner_aliases(&mut ex.mentions);
@@ -419,6 +433,11 @@ fn rating_fields(
     mentions: &mut [Mention],
     doc_area: Option<&String>,
 ) {
+    // Everything below is about star ratings (and years_in walks the
+    // whole document).
+    if !mentions.iter().any(|m| m.kind == "StarRating") {
+        return;
+    }
     let areas: Vec<(usize, String)> =
         mentions.iter().filter(|m| is_area(m)).map(|m| (m.start, name_of(m))).collect();
     let shares: Vec<(usize, f64)> = mentions
