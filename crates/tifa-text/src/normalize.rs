@@ -293,52 +293,33 @@ fn truncate(s: &str, max: usize) -> &str {
 
 /// Splits `s` into trimmed non-empty lines; also returns its char count.
 fn split_lines(s: &str) -> (Vec<Line<'_>>, usize) {
-    let bytes = s.as_bytes();
     let mut lines = Vec::new();
     let mut char_index: u32 = 0;
-    // (byte, char) of the first non-space char of the current line, and
-    // (byte end, char end, byte start) of its last one.
-    let mut first: Option<(usize, u32)> = None;
-    let mut last = (0usize, 0u32, 0usize);
-    let mut flush = |first: &mut Option<(usize, u32)>, last: (usize, u32, usize)| {
-        if let Some((byte, start_char)) = first.take() {
-            if let Some(text) = s.get(byte..last.0) {
-                let len_chars = last.1.saturating_sub(start_char);
-                let c = s.get(last.2..).and_then(|r| r.chars().next()).unwrap_or(' ');
-                lines.push(Line { text, start_char, len_chars, last: c });
-            }
+    // Pieces between line breaks; `trim` strips the white space that
+    // `char::is_whitespace` names, at both ends.
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while from <= bytes.len() {
+        let to = memchr::memchr2(b'\n', b'\r', &bytes[from..]).map_or(bytes.len(), |n| from + n);
+        // Line breaks are ASCII: both ends are char boundaries.
+        let piece = &s[from..to];
+        from = to + 1;
+        let rest = piece.trim_start();
+        let text = rest.trim_end();
+        if let Some(last) = text.chars().next_back() {
+            let lead = piece[..piece.len() - rest.len()].chars().count() as u32;
+            lines.push(Line {
+                text,
+                start_char: char_index + lead,
+                len_chars: text.chars().count() as u32,
+                last,
+            });
         }
-    };
-    let mut byte = 0;
-    while byte < bytes.len() {
-        let b = bytes[byte];
-        // Characters led by other bytes (every CJK ideograph among them)
-        // are never white space: no need to decode them.
-        let (len, space) = match b {
-            b'\n' | b'\r' => {
-                flush(&mut first, last);
-                (1, true)
-            }
-            0x00..=0x7F => (1, (b as char).is_whitespace()),
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = s.get(byte..).and_then(|r| r.chars().next()).unwrap_or(' ');
-                (c.len_utf8(), c.is_whitespace())
-            }
-            0xC0..=0xDF => (2, false),
-            0xE0..=0xEF => (3, false),
-            _ => (4, false),
-        };
-        if !space {
-            if first.is_none() {
-                first = Some((byte, char_index));
-            }
-            last = (byte + len, char_index + 1, byte);
-        }
-        char_index += 1;
-        byte += len;
+        // The piece and the break after it (one more than there is after
+        // the last piece).
+        char_index += piece.chars().count() as u32 + 1;
     }
-    flush(&mut first, last);
-    (lines, char_index as usize)
+    (lines, char_index.saturating_sub(1) as usize)
 }
 
 /// Decides the order of the lines in the normalized text: a list of
