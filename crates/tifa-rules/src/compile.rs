@@ -6,8 +6,13 @@
 //! intermediate form and from it to a `regex_automata::meta::Regex`, in
 //! one of two strengths:
 //!
-//! * **exact**: the rule is predicate-free (except the exact idiom
-//!   `!class ~ class`, a class difference), not recursive, uses no stack or
+//! * **exact**: the rule has no predicates except the exact idiom
+//!   `!class ~ class` (a class difference) and predicates on its top-level
+//!   path (under sequences and rule calls only, no choice, option or
+//!   repetition above them) whose own expression is exact: those are
+//!   *checks*, an empty capture group marks where each stands and its own
+//!   anchored regex is tested there after the match (pest would fail the
+//!   whole rule where one fails). It is not recursive, uses no stack or
 //!   case-insensitive operations, and is *deterministic* in the LL(1) sense
 //!   checked by [`Lowerer::deterministic`]: at every choice, optional and
 //!   repetition, the options that can go on with the next character are
@@ -58,6 +63,9 @@ enum Node {
     Group(Box<Node>, Vec<String>),
     /// Any text at all (an over-approximation of something not lowered).
     AnyText,
+    /// Predicate `.0` of [`Lowerer::checks`], tested where it stands
+    /// (consumes nothing).
+    Check(usize),
 }
 
 fn any_char() -> ClassUnicode {
@@ -88,6 +96,10 @@ pub struct Compiled {
     pub firsts: Vec<char>,
     /// Every character a match can contain (`None`: any).
     alphabet: Option<ClassUnicode>,
+    /// Predicates of an exact rule, each tested where its (empty) capture
+    /// group matched: the group index, the predicate's anchored regex, and
+    /// whether it is negative (`!`).
+    checks: Vec<(usize, Regex, bool)>,
 }
 
 /// At most this many possible first characters make a rule [`Compiled::scans_fast`].
@@ -120,6 +132,14 @@ impl Compiled {
         let Some(m) = caps.get_match() else {
             return Outcome::Maybe; // cannot happen; pest decides
         };
+        // The path is pest's; pest fails at a predicate that fails there.
+        for (group, pred, negative) in &self.checks {
+            let Some(at) = caps.get_group(*group) else { return Outcome::Maybe };
+            let holds = pred.is_match(Input::new(input).range(at.start..).anchored(Anchored::Yes));
+            if holds == *negative {
+                return Outcome::NoMatch;
+            }
+        }
         let mut captures = vec![Capture { name: top.to_string(), start: m.start(), end: m.end() }];
         for (i, names) in self.groups.iter().enumerate() {
             if let Some(span) = caps.get_group(i + 1) {
@@ -159,8 +179,15 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
     let by_name: HashMap<&str, &OptimizedRule> =
         rules.iter().map(|r| (r.name.as_str(), r)).collect();
     let top = by_name.get(rule)?;
-    let mut lw =
-        Lowerer { rules: &by_name, active: BTreeSet::new(), exact: true, nodes: 0, in_pred: false };
+    let mut lw = Lowerer {
+        rules: &by_name,
+        active: BTreeSet::new(),
+        exact: true,
+        nodes: 0,
+        in_pred: false,
+        top: true,
+        checks: Vec::new(),
+    };
     lw.active.insert(rule.to_string());
     let atomic = top.ty == RuleType::Atomic;
     let node = lw.expr(&top.expr, atomic);
@@ -177,11 +204,22 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
         Vec::new()
     };
     let mut groups = Vec::new();
-    let hir = to_hir(&node, exact, &mut groups);
+    let mut check_groups = Vec::new();
+    let hir = to_hir(&node, exact, &mut groups, &mut check_groups);
     let regex =
         Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(&hir).ok()?;
     let alphabet = Some(alphabet(&node)).filter(|a| a != &any_char());
-    Some(Compiled { regex, groups, exact, scans_fast, firsts, alphabet })
+    let mut checks = Vec::new();
+    for (group, k) in check_groups {
+        let (pred, negative) = &lw.checks[k];
+        let hir = to_hir(pred, false, &mut Vec::new(), &mut Vec::new());
+        let pred = Regex::builder()
+            .configure(Regex::config().utf8_empty(false))
+            .build_from_hir(&hir)
+            .ok()?;
+        checks.push((group, pred, *negative));
+    }
+    Some(Compiled { regex, groups, exact, scans_fast, firsts, alphabet, checks })
 }
 
 struct Lowerer<'r> {
@@ -192,6 +230,13 @@ struct Lowerer<'r> {
     nodes: usize,
     /// Inside a predicate: no pairs are made.
     in_pred: bool,
+    /// On the rule's top-level path (sequences, rule calls and tags only,
+    /// no choice, option or repetition above): a predicate here can be
+    /// tested after the match, where it stands.
+    top: bool,
+    /// Predicates kept as [`Node::Check`]s: the predicate's expression
+    /// (exact and deterministic) and whether it is negative.
+    checks: Vec<(Node, bool)>,
 }
 
 fn flatten_seq<'a>(e: &'a OptimizedExpr, out: &mut Vec<&'a OptimizedExpr>) {
@@ -238,7 +283,7 @@ fn node_class(n: &Node) -> Option<ClassUnicode> {
 
 fn nullable(n: &Node) -> bool {
     match n {
-        Node::Empty | Node::Opt(_) | Node::Star(_) | Node::AnyText => true,
+        Node::Empty | Node::Opt(_) | Node::Star(_) | Node::AnyText | Node::Check(_) => true,
         Node::Lit(s) => s.is_empty(),
         Node::Class(_) => false,
         Node::Seq(v) => v.iter().all(nullable),
@@ -259,7 +304,7 @@ fn union_of(nodes: &[Node], f: fn(&Node) -> ClassUnicode) -> ClassUnicode {
 /// Every character that a string of `n`'s language can contain.
 fn alphabet(n: &Node) -> ClassUnicode {
     match n {
-        Node::Empty => ClassUnicode::empty(),
+        Node::Empty | Node::Check(_) => ClassUnicode::empty(),
         Node::Lit(s) => ClassUnicode::new(s.chars().map(|c| ClassUnicodeRange::new(c, c))),
         Node::Class(c) => c.clone(),
         Node::Seq(v) | Node::Alt(v) => union_of(v, alphabet),
@@ -270,7 +315,7 @@ fn alphabet(n: &Node) -> ClassUnicode {
 
 fn first(n: &Node) -> ClassUnicode {
     match n {
-        Node::Empty => ClassUnicode::empty(),
+        Node::Empty | Node::Check(_) => ClassUnicode::empty(),
         Node::Lit(s) => s.chars().next().map_or_else(ClassUnicode::empty, |c| class_of(c, c)),
         Node::Class(c) => c.clone(),
         Node::Seq(v) => {
@@ -298,7 +343,7 @@ fn disjoint(a: &ClassUnicode, b: &ClassUnicode) -> bool {
 fn has_group(n: &Node) -> bool {
     match n {
         Node::Group(..) => true,
-        Node::Empty | Node::Lit(_) | Node::Class(_) | Node::AnyText => false,
+        Node::Empty | Node::Lit(_) | Node::Class(_) | Node::AnyText | Node::Check(_) => false,
         Node::Seq(v) | Node::Alt(v) => v.iter().any(has_group),
         Node::Opt(x) | Node::Star(x) | Node::Plus(x) => has_group(x),
     }
@@ -324,6 +369,43 @@ impl Lowerer<'_> {
         Node::AnyText
     }
 
+    /// A negative one-character predicate as a check, or an inexact rule.
+    fn class_check(&mut self, c: ClassUnicode, out: &mut Vec<Node>) {
+        if self.top && !self.in_pred {
+            self.checks.push((Node::Class(c), true));
+            out.push(Node::Check(self.checks.len() - 1));
+        } else {
+            self.exact = false;
+        }
+    }
+
+    /// Lowers what `f` lowers off the top-level path.
+    fn below(&mut self, f: impl FnOnce(&mut Self) -> Node) -> Node {
+        let saved = std::mem::replace(&mut self.top, false);
+        let n = f(self);
+        self.top = saved;
+        n
+    }
+
+    /// A predicate on the top-level path whose expression is exact and
+    /// deterministic becomes a [`Node::Check`]; `None` otherwise.
+    fn check(&mut self, x: &OptimizedExpr, negative: bool) -> Option<Node> {
+        if !self.top || self.in_pred {
+            return None;
+        }
+        let (saved_exact, saved_pred) = (self.exact, self.in_pred);
+        self.exact = true;
+        self.in_pred = true;
+        let n = self.below(|lw| lw.expr(x, true));
+        let ok = self.exact && self.deterministic(&n, &ClassUnicode::empty());
+        self.exact = saved_exact;
+        self.in_pred = saved_pred;
+        ok.then(|| {
+            self.checks.push((n, negative));
+            Node::Check(self.checks.len() - 1)
+        })
+    }
+
     /// Lowers `e`; `atomic` is pest's atomicity (no inner pairs).
     fn expr(&mut self, e: &OptimizedExpr, atomic: bool) -> Node {
         self.count();
@@ -340,10 +422,13 @@ impl Lowerer<'_> {
             },
             OptimizedExpr::Ident(name) => self.ident(name, atomic),
             OptimizedExpr::PeekSlice(..) => self.over(),
-            OptimizedExpr::PosPred(_) | OptimizedExpr::NegPred(_) => {
+            OptimizedExpr::PosPred(x) | OptimizedExpr::NegPred(x) => {
                 // A lone predicate (outside a sequence): consumes nothing.
-                self.exact = false;
-                Node::Empty
+                let negative = matches!(e, OptimizedExpr::NegPred(_));
+                self.check(x, negative).unwrap_or_else(|| {
+                    self.exact = false;
+                    Node::Empty
+                })
             }
             OptimizedExpr::Seq(..) => {
                 let mut items = Vec::new();
@@ -353,11 +438,11 @@ impl Lowerer<'_> {
             OptimizedExpr::Choice(..) => {
                 let mut alts = Vec::new();
                 flatten_choice(e, &mut alts);
-                Node::Alt(alts.into_iter().map(|a| self.expr(a, atomic)).collect())
+                self.below(|lw| Node::Alt(alts.into_iter().map(|a| lw.expr(a, atomic)).collect()))
             }
-            OptimizedExpr::Opt(x) => Node::Opt(Box::new(self.expr(x, atomic))),
-            OptimizedExpr::Rep(x) => Node::Star(Box::new(self.expr(x, atomic))),
-            OptimizedExpr::RepOnce(x) => Node::Plus(Box::new(self.expr(x, atomic))),
+            OptimizedExpr::Opt(x) => self.below(|lw| Node::Opt(Box::new(lw.expr(x, atomic)))),
+            OptimizedExpr::Rep(x) => self.below(|lw| Node::Star(Box::new(lw.expr(x, atomic)))),
+            OptimizedExpr::RepOnce(x) => self.below(|lw| Node::Plus(Box::new(lw.expr(x, atomic)))),
             OptimizedExpr::Push(x) => {
                 self.exact = false;
                 self.expr(x, atomic)
@@ -408,9 +493,15 @@ impl Lowerer<'_> {
             match item {
                 OptimizedExpr::NegPred(x) => match self.pred_class(x) {
                     Some(c) => neg.push(c),
+                    None => match self.check(x, true) {
+                        Some(n) => out.push(n),
+                        None => self.exact = false,
+                    },
+                },
+                OptimizedExpr::PosPred(x) => match self.check(x, false) {
+                    Some(n) => out.push(n),
                     None => self.exact = false,
                 },
-                OptimizedExpr::PosPred(_) => self.exact = false,
                 _ => {
                     let n = self.expr(item, atomic);
                     if neg.is_empty() {
@@ -431,8 +522,11 @@ impl Lowerer<'_> {
                                 }
                                 out.push(Node::Class(c));
                             } else {
-                                neg.clear();
-                                self.exact = false;
+                                // Class predicates before more than one
+                                // character: checks where they stand.
+                                for c in std::mem::take(&mut neg) {
+                                    self.class_check(c, &mut out);
+                                }
                                 out.push(other);
                             }
                         }
@@ -440,8 +534,8 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if !neg.is_empty() {
-            self.exact = false;
+        for c in neg {
+            self.class_check(c, &mut out);
         }
         match out.len() {
             0 => Node::Empty,
@@ -537,7 +631,7 @@ impl Lowerer<'_> {
     /// go on, as PEG does, and a nullable rest never fails).
     fn deterministic(&self, n: &Node, follow: &ClassUnicode) -> bool {
         match n {
-            Node::Empty | Node::Lit(_) | Node::Class(_) => true,
+            Node::Empty | Node::Lit(_) | Node::Class(_) | Node::Check(_) => true,
             Node::AnyText => false,
             Node::Group(x, _) => self.deterministic(x, follow),
             Node::Seq(v) => {
@@ -609,24 +703,40 @@ impl Lowerer<'_> {
 
 /// Builds the regex. Groups (pest pairs) only for exact rules, numbered in
 /// pre-order, which is the order of pest's pairs.
-fn to_hir(n: &Node, groups_on: bool, groups: &mut Vec<Vec<String>>) -> Hir {
+fn to_hir(
+    n: &Node,
+    groups_on: bool,
+    groups: &mut Vec<Vec<String>>,
+    checks: &mut Vec<(usize, usize)>,
+) -> Hir {
+    let mut sub = |x: &Node| to_hir(x, groups_on, groups, checks);
     match n {
         Node::Empty => Hir::empty(),
+        Node::Check(k) => {
+            if !groups_on {
+                return Hir::empty();
+            }
+            // An empty group records where the predicate stands.
+            groups.push(Vec::new());
+            let index = groups.len() as u32;
+            checks.push((index as usize, *k));
+            Hir::capture(hir::Capture { index, name: None, sub: Box::new(Hir::empty()) })
+        }
         Node::Lit(s) => Hir::literal(s.as_bytes()),
         Node::Class(c) => Hir::class(hir::Class::Unicode(c.clone())),
-        Node::Seq(v) => Hir::concat(v.iter().map(|x| to_hir(x, groups_on, groups)).collect()),
-        Node::Alt(v) => Hir::alternation(v.iter().map(|x| to_hir(x, groups_on, groups)).collect()),
-        Node::Opt(x) => rep(0, Some(1), to_hir(x, groups_on, groups)),
-        Node::Star(x) => rep(0, None, to_hir(x, groups_on, groups)),
-        Node::Plus(x) => rep(1, None, to_hir(x, groups_on, groups)),
+        Node::Seq(v) => Hir::concat(v.iter().map(sub).collect()),
+        Node::Alt(v) => Hir::alternation(v.iter().map(sub).collect()),
+        Node::Opt(x) => rep(0, Some(1), sub(x)),
+        Node::Star(x) => rep(0, None, sub(x)),
+        Node::Plus(x) => rep(1, None, sub(x)),
         Node::AnyText => rep(0, None, Hir::class(hir::Class::Unicode(any_char()))),
         Node::Group(x, names) => {
             if !groups_on {
-                return to_hir(x, groups_on, groups);
+                return to_hir(x, groups_on, groups, checks);
             }
             groups.push(names.clone());
             let index = groups.len() as u32;
-            let sub = to_hir(x, groups_on, groups);
+            let sub = to_hir(x, groups_on, groups, checks);
             Hir::capture(hir::Capture { index, name: None, sub: Box::new(sub) })
         }
     }
@@ -696,12 +806,43 @@ mod tests {
         assert!(matches!(c.run("q", "“一”二”"), Outcome::NoMatch));
     }
 
+    fn len_of(o: Outcome) -> Option<usize> {
+        match o {
+            Outcome::Match(m) => Some(m.len),
+            Outcome::NoMatch => None,
+            Outcome::Maybe => panic!("an exact rule asked pest"),
+        }
+    }
+
+    #[test]
+    fn top_level_predicates_are_checked_where_they_stand() {
+        let c = compiled(r#"r = { "一" ~ !"二三" ~ ANY }"#, "r");
+        assert!(c.exact);
+        assert_eq!(len_of(c.run("r", "一二三")), None);
+        assert_eq!(len_of(c.run("r", "一二四")), Some(6));
+        let c = compiled(r#"r = { "一" ~ &("二" | "三") ~ ANY }"#, "r");
+        assert!(c.exact);
+        assert_eq!(len_of(c.run("r", "一二")), Some(6));
+        assert_eq!(len_of(c.run("r", "一四")), None);
+        // After an option, at the end, and through a rule call.
+        let c = compiled(r#"t = _{ !"三" } r = { "一" ~ "二"? ~ t }"#, "r");
+        assert!(c.exact);
+        assert_eq!(len_of(c.run("r", "一二三")), None);
+        assert_eq!(len_of(c.run("r", "一三")), None);
+        assert_eq!(len_of(c.run("r", "一二四")), Some(6));
+        assert_eq!(len_of(c.run("r", "一")), Some(3));
+    }
+
     #[test]
     fn other_predicates_leave_a_filter_that_never_rejects_a_match() {
-        let c = compiled(r#"r = { "一" ~ !"二三" ~ ANY }"#, "r");
-        assert!(!c.exact);
-        assert!(matches!(c.run("r", "一二三"), Outcome::Maybe));
-        assert!(matches!(c.run("r", "二"), Outcome::NoMatch));
+        // Inside a repetition or a choice pest may fail there and go on.
+        for g in [r#"r = { ("一" ~ !"二三" ~ ANY)+ }"#, r#"r = { "一" ~ (!"二三" ~ ANY | "二") }"#]
+        {
+            let c = compiled(g, "r");
+            assert!(!c.exact, "{g}");
+            assert!(matches!(c.run("r", "一二三"), Outcome::Maybe));
+            assert!(matches!(c.run("r", "二"), Outcome::NoMatch));
+        }
     }
 
     #[test]
