@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tifa_graph::store::BULK_THRESHOLD;
-use tifa_graph::{doc_facts, graph_data, DocInput, Gazetteer, GraphData, KgStore, LoadReport};
+use tifa_graph::{
+    doc_facts, graph_data, DocInput, Gazetteer, GraphData, KgStore, LoadReport, StreamLoad,
+};
 use tifa_model::Extraction;
 use tifa_rules::Pack;
 
@@ -36,21 +38,18 @@ pub fn gazetteer(packs: &[Pack]) -> Gazetteer {
 /// Where documents' graphs go.
 enum Target {
     /// Collected, then written as RDF.
-    Write,
-    /// Loaded into a store, in batches.
-    Store { store: KgStore, dir: PathBuf, report: LoadReport },
+    Write(Vec<GraphData>),
+    /// Loaded into a store as they come: past `BULK_THRESHOLD` new quads,
+    /// batches of that size go to the bulk loader's own thread while
+    /// extraction goes on. A batch being sorted, one waiting and one
+    /// filling are what a load holds in memory (2M quads in one batch
+    /// took 2.5 GB of resident memory; 200k batches keep it far lower).
+    Store { store: KgStore, dir: PathBuf, load: Box<StreamLoad> },
 }
-
-/// Above this many pending quads, a store load is flushed. Pending quads
-/// and the bulk loader's sort buffers are what a load holds in memory
-/// (2M quads took 2.5 GB of resident memory; 250k keep it under 0.5 GB).
-const FLUSH_QUADS: usize = 250_000;
 
 /// Turns documents into graphs and sends them to a store or an RDF file.
 pub struct RdfSink {
     gazetteer: Gazetteer,
-    graphs: Vec<GraphData>,
-    pending: usize,
     names: HashSet<String>,
     target: Target,
 }
@@ -58,27 +57,19 @@ pub struct RdfSink {
 impl RdfSink {
     /// A sink writing RDF, with the gazetteer of `packs`.
     pub fn for_output(packs: &[Pack]) -> RdfSink {
-        RdfSink::new(packs, Target::Write)
+        RdfSink::new(packs, Target::Write(Vec::new()))
     }
 
     /// A sink loading the store in `dir` (created if missing).
     pub fn for_store(packs: &[Pack], dir: &Path) -> Result<RdfSink> {
         let store =
             KgStore::open(dir).with_context(|| format!("opening the store {}", dir.display()))?;
-        Ok(RdfSink::new(
-            packs,
-            Target::Store { store, dir: dir.to_path_buf(), report: LoadReport::default() },
-        ))
+        let load = Box::new(store.stream_load(BULK_THRESHOLD));
+        Ok(RdfSink::new(packs, Target::Store { store, dir: dir.to_path_buf(), load }))
     }
 
     fn new(packs: &[Pack], target: Target) -> RdfSink {
-        RdfSink {
-            gazetteer: gazetteer(packs),
-            graphs: Vec::new(),
-            pending: 0,
-            names: HashSet::new(),
-            target,
-        }
+        RdfSink { gazetteer: gazetteer(packs), names: HashSet::new(), target }
     }
 
     /// Adds one document.
@@ -90,49 +81,37 @@ impl RdfSink {
         }
         let facts = doc_facts(&DocInput { name, extraction, text: Some(text) }, &self.gazetteer);
         let g = graph_data(&facts);
-        self.pending += g.quads.len();
-        self.graphs.push(g);
-        if self.pending > FLUSH_QUADS {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        if let Target::Store { store, dir, report } = &mut self.target {
-            let r = store
-                .load(std::mem::take(&mut self.graphs), BULK_THRESHOLD)
-                .with_context(|| format!("loading into {}", dir.display()))?;
-            report.added += r.added;
-            report.replaced += r.replaced;
-            report.unchanged += r.unchanged;
-            report.quads_written += r.quads_written;
-            report.bulk |= r.bulk;
-            self.pending = 0;
+        match &mut self.target {
+            Target::Write(graphs) => graphs.push(g),
+            Target::Store { dir, load, .. } => {
+                load.add(g).with_context(|| format!("loading into {}", dir.display()))?
+            }
         }
         Ok(())
     }
 
     /// Finishes loading the store (nothing for RDF output) and says what
     /// was loaded, for `tifa bench --store`.
-    pub fn finish_load(mut self) -> Result<LoadReport> {
-        self.flush()?;
+    pub fn finish_load(self) -> Result<LoadReport> {
         Ok(match self.target {
-            Target::Store { report, .. } => report,
-            Target::Write => LoadReport::default(),
+            Target::Store { dir, load, .. } => {
+                load.finish().with_context(|| format!("loading into {}", dir.display()))?
+            }
+            Target::Write(_) => LoadReport::default(),
         })
     }
 
     /// Writes the RDF (for an output format) or finishes loading the store.
     pub fn finish(
-        mut self,
+        self,
         format: Option<tifa_graph::Format>,
         out: &mut dyn Write,
         quiet: bool,
     ) -> Result<()> {
-        self.flush()?;
-        match (&self.target, format) {
-            (Target::Store { store, dir, report }, _) => {
+        match (self.target, format) {
+            (Target::Store { store, dir, load }, _) => {
+                let report =
+                    load.finish().with_context(|| format!("loading into {}", dir.display()))?;
                 if !quiet {
                     eprintln!(
                         "tifa: store {}: {} new, {} replaced, {} unchanged document graph(s); {} quad(s) written{}; {} quad(s) in the store",
@@ -146,11 +125,11 @@ impl RdfSink {
                     );
                 }
             }
-            (Target::Write, Some(f)) => {
-                let quads: Vec<_> = self.graphs.into_iter().flat_map(|g| g.quads).collect();
+            (Target::Write(graphs), Some(f)) => {
+                let quads: Vec<_> = graphs.into_iter().flat_map(|g| g.quads).collect();
                 tifa_graph::write_quads(&quads, f, out).context("writing RDF")?;
             }
-            (Target::Write, None) => {}
+            (Target::Write(_), None) => {}
         }
         Ok(())
     }

@@ -21,7 +21,7 @@ pub use gazetteer::{Area, Gazetteer};
 pub use graph::{doc_facts, DocFacts, DocInput, Edge, Entity, EntityGraph, Provenance};
 pub use rdf::{doc_quads, write_quads, Format};
 pub use results::{write_results, ResultsFormat};
-pub use store::{GraphData, KgStore, LoadReport, QueryOutput};
+pub use store::{GraphData, KgStore, LoadReport, QueryOutput, StreamLoad};
 
 /// One document's quads, ready for a store.
 pub fn graph_data(facts: &DocFacts) -> GraphData {

@@ -10,9 +10,10 @@ use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode, Quad, Term, Triple, Variable};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// One document's quads, all in the named graph `graph`.
@@ -156,56 +157,30 @@ impl KgStore {
 
     /// Loads documents' graphs: unchanged graphs are skipped, changed ones
     /// replaced, new ones added (with the bulk loader above `bulk_threshold`
-    /// new quads).
+    /// new quads). Documents of one name share a graph: the union of their
+    /// quads.
     pub fn load(&self, docs: Vec<GraphData>, bulk_threshold: usize) -> Result<LoadReport, Error> {
-        let mut report = LoadReport::default();
-        let mut fresh: Vec<Quad> = Vec::new();
-        // Two documents of one name share a graph: merge them first.
-        let mut merged: Vec<GraphData> = Vec::with_capacity(docs.len());
-        let mut seen: std::collections::HashMap<NamedNode, usize> = Default::default();
+        let mut load = self.stream_load(bulk_threshold);
         for d in docs {
-            match seen.get(&d.graph) {
-                Some(&i) => merged[i].quads.extend(d.quads),
-                None => {
-                    seen.insert(d.graph.clone(), merged.len());
-                    merged.push(d);
-                }
-            }
+            load.add(d)?;
         }
-        for d in merged {
-            let g: GraphNameRef<'_> = d.graph.as_ref().into();
-            let mut stored: HashSet<Quad> = HashSet::new();
-            for q in self.store.quads_for_pattern(None, None, None, Some(g)) {
-                stored.insert(q.map_err(store_err)?);
-            }
-            let new: HashSet<&Quad> = d.quads.iter().collect();
-            if stored.is_empty() {
-                report.added += 1;
-                report.quads_written += new.len();
-                fresh.extend(new.into_iter().cloned());
-            } else if stored.len() == new.len() && new.iter().all(|q| stored.contains(*q)) {
-                report.unchanged += 1;
-            } else {
-                report.replaced += 1;
-                report.quads_written += new.len();
-                let mut tx = self.store.start_transaction().map_err(store_err)?;
-                tx.clear_graph(g).map_err(store_err)?;
-                tx.extend(new);
-                tx.commit().map_err(store_err)?;
-            }
+        load.finish()
+    }
+
+    /// A load that takes documents one at a time, for corpora too large to
+    /// hold: once more than `bulk_threshold` new quads are waiting, they go
+    /// to oxigraph's bulk loader on a thread of its own, in batches of that
+    /// size, while the caller goes on (extracting the next documents).
+    /// Nothing is visible in the store before [`StreamLoad::finish`].
+    pub fn stream_load(&self, bulk_threshold: usize) -> StreamLoad {
+        StreamLoad {
+            store: self.store.clone(),
+            threshold: bulk_threshold,
+            pending: Vec::new(),
+            seen: HashMap::new(),
+            loader: None,
+            report: LoadReport::default(),
         }
-        if fresh.len() > bulk_threshold {
-            report.bulk = true;
-            let mut loader = self.store.bulk_loader();
-            loader.load_quads(fresh).map_err(store_err)?;
-            loader.commit().map_err(store_err)?;
-        } else if !fresh.is_empty() {
-            let mut tx = self.store.start_transaction().map_err(store_err)?;
-            tx.extend(fresh.iter());
-            tx.commit().map_err(store_err)?;
-        }
-        self.store.flush().map_err(store_err)?;
-        Ok(report)
     }
 
     /// Runs a SPARQL query. The default graph is the union of all graphs
@@ -254,6 +229,125 @@ impl KgStore {
                 Ok(QueryOutput::Graph(out))
             }
         }
+    }
+}
+
+/// The bulk loader's thread and the channel that feeds it batches.
+type Loader = (mpsc::SyncSender<Vec<Quad>>, JoinHandle<Result<(), Error>>);
+
+/// A load in progress ([`KgStore::stream_load`]).
+pub struct StreamLoad {
+    /// The store (a handle: oxigraph's `Store` is shared).
+    store: Store,
+    threshold: usize,
+    /// New quads not yet handed to the bulk loader.
+    pending: Vec<Quad>,
+    /// Graphs this load has written, and whether they went to the bulk
+    /// loader (a later document of the same name joins them).
+    seen: HashMap<NamedNode, bool>,
+    /// The bulk loader's thread, once started: batches go in, the commit
+    /// comes out.
+    loader: Option<Loader>,
+    report: LoadReport,
+}
+
+impl StreamLoad {
+    /// Adds one document's graph.
+    pub fn add(&mut self, doc: GraphData) -> Result<(), Error> {
+        let store = &self.store;
+        let g: GraphNameRef<'_> = doc.graph.as_ref().into();
+        match self.seen.get(&doc.graph) {
+            Some(true) => {
+                self.report.quads_written += doc.quads.len();
+                self.pending.extend(doc.quads);
+            }
+            Some(false) => {
+                self.report.quads_written += doc.quads.len();
+                let mut tx = store.start_transaction().map_err(store_err)?;
+                tx.extend(doc.quads.iter());
+                tx.commit().map_err(store_err)?;
+            }
+            None => {
+                let mut stored: HashSet<Quad> = HashSet::new();
+                for q in store.quads_for_pattern(None, None, None, Some(g)) {
+                    stored.insert(q.map_err(store_err)?);
+                }
+                let new: HashSet<&Quad> = doc.quads.iter().collect();
+                let fresh = stored.is_empty();
+                if fresh {
+                    self.report.added += 1;
+                    self.report.quads_written += new.len();
+                } else if stored.len() == new.len() && new.iter().all(|q| stored.contains(*q)) {
+                    self.report.unchanged += 1;
+                } else {
+                    self.report.replaced += 1;
+                    self.report.quads_written += new.len();
+                    let mut tx = store.start_transaction().map_err(store_err)?;
+                    tx.clear_graph(g).map_err(store_err)?;
+                    tx.extend(new);
+                    tx.commit().map_err(store_err)?;
+                }
+                self.seen.insert(doc.graph, fresh);
+                if fresh {
+                    self.pending.extend(doc.quads);
+                }
+            }
+        }
+        if self.pending.len() > self.threshold {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the pending quads to the bulk loader's thread (started on
+    /// first use).
+    fn send(&mut self) -> Result<(), Error> {
+        let batch = std::mem::take(&mut self.pending);
+        let (tx, _) = self.loader.get_or_insert_with(|| {
+            let store = self.store.clone();
+            // One batch waits while the loader works on another.
+            let (tx, rx) = mpsc::sync_channel::<Vec<Quad>>(1);
+            let thread = std::thread::spawn(move || {
+                // Batches sort on up to four threads (each holds one
+                // batch in memory).
+                let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+                let mut loader = store.bulk_loader().with_num_threads(threads);
+                for batch in rx {
+                    loader.load_quads(batch).map_err(store_err)?;
+                }
+                loader.commit().map_err(store_err)
+            });
+            (tx, thread)
+        });
+        if tx.send(batch).is_err() {
+            // The loader stopped: its error says why.
+            if let Some((_, thread)) = self.loader.take() {
+                thread.join().map_err(|_| Error::Store("the bulk loader panicked".into()))??;
+            }
+            return Err(Error::Store("the bulk loader stopped".into()));
+        }
+        Ok(())
+    }
+
+    /// Writes what is pending, waits for the bulk loader and says what the
+    /// load did.
+    pub fn finish(mut self) -> Result<LoadReport, Error> {
+        if self.loader.is_some() {
+            if !self.pending.is_empty() {
+                self.send()?;
+            }
+            if let Some((tx, thread)) = self.loader.take() {
+                drop(tx);
+                thread.join().map_err(|_| Error::Store("the bulk loader panicked".into()))??;
+            }
+            self.report.bulk = true;
+        } else if !self.pending.is_empty() {
+            let mut tx = self.store.start_transaction().map_err(store_err)?;
+            tx.extend(self.pending.iter());
+            tx.commit().map_err(store_err)?;
+        }
+        self.store.flush().map_err(store_err)?;
+        Ok(self.report)
     }
 }
 

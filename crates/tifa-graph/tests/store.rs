@@ -199,6 +199,44 @@ fn the_bulk_loader_gives_the_same_store() {
 }
 
 #[test]
+fn documents_of_one_name_share_a_graph_in_every_load_path() {
+    let a = graphs(&[("a.txt", "实验小学")]).remove(0);
+    let mut b = graphs(&[("b.txt", "城关小学")]).remove(0);
+    // A second document named like the first, with other content.
+    for q in &mut b.quads {
+        q.graph_name = a.graph.clone().into();
+    }
+    b.graph = a.graph.clone();
+    let mut union: Vec<String> = nquads(&a.quads).into_iter().chain(nquads(&b.quads)).collect();
+    union.sort();
+    union.dedup();
+    for threshold in [0, 1, usize::MAX] {
+        let store = KgStore::in_memory().unwrap();
+        let r = store.load(vec![a.clone(), b.clone()], threshold).unwrap();
+        assert_eq!(r.bulk, threshold != usize::MAX);
+        assert_eq!(store.graph_nquads(&a.graph).unwrap(), union, "threshold {threshold}");
+        assert_eq!(store.graphs().unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn a_streamed_load_matches_one_transaction() {
+    let docs = graphs(&[("a.txt", "实验小学"), ("b.txt", "城关小学"), ("c.txt", "新华小学")]);
+    let tx = KgStore::in_memory().unwrap();
+    tx.load(docs.clone(), usize::MAX).unwrap();
+    // Batches of a few quads each go to the bulk loader's thread.
+    let streamed = KgStore::in_memory().unwrap();
+    let mut load = streamed.stream_load(5);
+    for d in docs.clone() {
+        load.add(d).unwrap();
+    }
+    let r = load.finish().unwrap();
+    assert!(r.bulk);
+    assert_eq!(r.added, 3);
+    assert_eq!(streamed.all_nquads().unwrap(), tx.all_nquads().unwrap());
+}
+
+#[test]
 fn facts_trace_to_document_rule_and_span() {
     let store = KgStore::in_memory().unwrap();
     store.load(graphs(&[("a.txt", "实验小学")]), usize::MAX).unwrap();
