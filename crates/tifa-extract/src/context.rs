@@ -508,13 +508,17 @@ fn rating_fields(
 /// Every four-digit year followed by 年 (not the tail of a longer
 /// number), as (char index, year), in text order.
 fn years_in(chars: &[char]) -> Vec<(usize, u64)> {
-    (0..chars.len().saturating_sub(4))
-        .filter_map(|i| {
-            let w = &chars[i..i + 5];
-            let digits = w[..4].iter().all(|c| c.is_ascii_digit());
+    // From each 年 back to its four digits.
+    (4..chars.len())
+        .filter(|&j| chars[j] == '年')
+        .filter_map(|j| {
+            let i = j - 4;
+            let w = &chars[i..j];
+            let digits = w.iter().all(|c| c.is_ascii_digit());
             let before_ok = i == 0 || !chars[i - 1].is_ascii_digit();
-            if digits && w[4] == '年' && before_ok && matches!(w[0], '1' | '2') {
-                Some((i, w[..4].iter().collect::<String>().parse().ok()?))
+            if digits && before_ok && matches!(w[0], '1' | '2') {
+                let year = w.iter().fold(0, |y, &c| y * 10 + u64::from(c as u32 - '0' as u32));
+                Some((i, year))
             } else {
                 None
             }
@@ -1220,5 +1224,13 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[1].fields["parent"], "平阳县");
         assert!(has(&ex, "located_in", "鳌江", "平阳县"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn years_are_four_digits_from_1_or_2_before_nian_and_not_a_longer_number() {
+        let text = "2019年，12019年，1999年底，3000年，202年，2020 年，２０２１年";
+        let chars: Vec<char> = text.chars().collect();
+        let at = |s: &str| text[..text.find(s).unwrap()].chars().count();
+        assert_eq!(years_in(&chars), vec![(0, 2019), (at("1999"), 1999)]);
     }
 }
