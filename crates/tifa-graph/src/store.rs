@@ -43,6 +43,9 @@ pub struct LoadReport {
 /// Above this many new quads, a load goes through the bulk loader.
 pub const BULK_THRESHOLD: usize = 200_000;
 
+/// A streamed load commits after this many batches.
+const COMMIT_BATCHES: usize = 8;
+
 /// A SPARQL store.
 pub struct KgStore {
     store: Store,
@@ -312,8 +315,14 @@ impl StreamLoad {
                 // batch in memory).
                 let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
                 let mut loader = store.bulk_loader().with_num_threads(threads);
-                for batch in rx {
+                for (i, batch) in rx.into_iter().enumerate() {
                     loader.load_quads(batch).map_err(store_err)?;
+                    // Ingesting every batch's files at the very end makes
+                    // RocksDB open them all at once: commit now and then.
+                    if (i + 1) % COMMIT_BATCHES == 0 {
+                        loader.commit().map_err(store_err)?;
+                        loader = store.bulk_loader().with_num_threads(threads);
+                    }
                 }
                 loader.commit().map_err(store_err)
             });
