@@ -356,7 +356,19 @@ impl StreamLoad {
             tx.commit().map_err(store_err)?;
         }
         self.store.flush().map_err(store_err)?;
-        Ok(self.report)
+        Ok(std::mem::take(&mut self.report))
+    }
+}
+
+impl Drop for StreamLoad {
+    /// A load dropped without [`StreamLoad::finish`] (an error elsewhere)
+    /// still waits for the loader's thread: what was handed over is
+    /// committed whole, never cut off by the process ending.
+    fn drop(&mut self) {
+        if let Some((tx, thread)) = self.loader.take() {
+            drop(tx);
+            let _ = thread.join();
+        }
     }
 }
 
