@@ -254,6 +254,11 @@ impl<'p> Extractor<'p> {
             // candidates (its first characters) need not, so for it the
             // anchors are one more required set.
             let scanned = pack.can_scan(rr.rule);
+            if scanned {
+                for &c in pack.first_chars(rr.rule) {
+                    anchors.add(c.to_string(), Literal::First(g));
+                }
+            }
             let own = anchor_set.filter(|_| scanned);
             for set in rule.requires.iter().chain(own) {
                 if !scanned && anchor_set == Some(set) {
@@ -268,14 +273,6 @@ impl<'p> Extractor<'p> {
                 }
                 if !requires[g].contains(&id) {
                     requires[g].push(id);
-                }
-            }
-        }
-        for (g, rr) in order.iter().enumerate() {
-            let pack = &packs[rr.pack];
-            if pack.can_scan(rr.rule) {
-                for &c in pack.first_chars(rr.rule) {
-                    anchors.add(c.to_string(), Literal::First(g));
                 }
             }
         }

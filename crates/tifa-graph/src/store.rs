@@ -330,12 +330,22 @@ impl StreamLoad {
         });
         if tx.send(batch).is_err() {
             // The loader stopped: its error says why.
-            if let Some((_, thread)) = self.loader.take() {
-                thread.join().map_err(|_| Error::Store("the bulk loader panicked".into()))??;
-            }
+            self.stop_loader()?;
             return Err(Error::Store("the bulk loader stopped".into()));
         }
         Ok(())
+    }
+
+    /// Closes the loader's channel and waits for its thread, which
+    /// commits what it was handed; its error, if any.
+    fn stop_loader(&mut self) -> Result<(), Error> {
+        match self.loader.take() {
+            Some((tx, thread)) => {
+                drop(tx);
+                thread.join().map_err(|_| Error::Store("the bulk loader panicked".into()))?
+            }
+            None => Ok(()),
+        }
     }
 
     /// Writes what is pending, waits for the bulk loader and says what the
@@ -345,10 +355,7 @@ impl StreamLoad {
             if !self.pending.is_empty() {
                 self.send()?;
             }
-            if let Some((tx, thread)) = self.loader.take() {
-                drop(tx);
-                thread.join().map_err(|_| Error::Store("the bulk loader panicked".into()))??;
-            }
+            self.stop_loader()?;
             self.report.bulk = true;
         } else if !self.pending.is_empty() {
             let mut tx = self.store.start_transaction().map_err(store_err)?;
@@ -365,10 +372,7 @@ impl Drop for StreamLoad {
     /// still waits for the loader's thread: what was handed over is
     /// committed whole, never cut off by the process ending.
     fn drop(&mut self) {
-        if let Some((tx, thread)) = self.loader.take() {
-            drop(tx);
-            let _ = thread.join();
-        }
+        let _ = self.stop_loader();
     }
 }
 

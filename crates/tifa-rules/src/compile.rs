@@ -206,20 +206,20 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
     let mut groups = Vec::new();
     let mut check_groups = Vec::new();
     let hir = to_hir(&node, exact, &mut groups, &mut check_groups);
-    let regex =
-        Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(&hir).ok()?;
+    let regex = build(&hir)?;
     let alphabet = Some(alphabet(&node)).filter(|a| a != &any_char());
     let mut checks = Vec::new();
     for (group, k) in check_groups {
         let (pred, negative) = &lw.checks[k];
-        let hir = to_hir(pred, false, &mut Vec::new(), &mut Vec::new());
-        let pred = Regex::builder()
-            .configure(Regex::config().utf8_empty(false))
-            .build_from_hir(&hir)
-            .ok()?;
+        let pred = build(&to_hir(pred, false, &mut Vec::new(), &mut Vec::new()))?;
         checks.push((group, pred, *negative));
     }
     Some(Compiled { regex, groups, exact, scans_fast, firsts, alphabet, checks })
+}
+
+/// A regex of a lowered expression (`None` if regex-automata refuses it).
+fn build(hir: &Hir) -> Option<Regex> {
+    Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(hir).ok()
 }
 
 struct Lowerer<'r> {
@@ -369,14 +369,30 @@ impl Lowerer<'_> {
         Node::AnyText
     }
 
-    /// A negative one-character predicate as a check, or an inexact rule.
-    fn class_check(&mut self, c: ClassUnicode, out: &mut Vec<Node>) {
-        if self.top && !self.in_pred {
-            self.checks.push((Node::Class(c), true));
-            out.push(Node::Check(self.checks.len() - 1));
-        } else {
-            self.exact = false;
+    /// Whether a predicate here can become a check: on the top-level path,
+    /// not inside another predicate.
+    fn checkable(&self) -> bool {
+        self.top && !self.in_pred
+    }
+
+    /// Keeps the lowered predicate `n` as a check where it stands.
+    fn keep_check(&mut self, n: Node, negative: bool) -> Node {
+        self.checks.push((n, negative));
+        Node::Check(self.checks.len() - 1)
+    }
+
+    /// Puts a check into the sequence `out`; without one the rule is only
+    /// a filter.
+    fn push_check(&mut self, check: Option<Node>, out: &mut Vec<Node>) {
+        match check {
+            Some(n) => out.push(n),
+            None => self.exact = false,
         }
+    }
+
+    /// A negative one-character predicate as a check, if it can be one.
+    fn class_check(&mut self, c: ClassUnicode) -> Option<Node> {
+        self.checkable().then(|| self.keep_check(Node::Class(c), true))
     }
 
     /// Lowers what `f` lowers off the top-level path.
@@ -390,7 +406,7 @@ impl Lowerer<'_> {
     /// A predicate on the top-level path whose expression is exact and
     /// deterministic becomes a [`Node::Check`]; `None` otherwise.
     fn check(&mut self, x: &OptimizedExpr, negative: bool) -> Option<Node> {
-        if !self.top || self.in_pred {
+        if !self.checkable() {
             return None;
         }
         let (saved_exact, saved_pred) = (self.exact, self.in_pred);
@@ -400,10 +416,7 @@ impl Lowerer<'_> {
         let ok = self.exact && self.deterministic(&n, &ClassUnicode::empty());
         self.exact = saved_exact;
         self.in_pred = saved_pred;
-        ok.then(|| {
-            self.checks.push((n, negative));
-            Node::Check(self.checks.len() - 1)
-        })
+        ok.then(|| self.keep_check(n, negative))
     }
 
     /// Lowers `e`; `atomic` is pest's atomicity (no inner pairs).
@@ -493,15 +506,15 @@ impl Lowerer<'_> {
             match item {
                 OptimizedExpr::NegPred(x) => match self.pred_class(x) {
                     Some(c) => neg.push(c),
-                    None => match self.check(x, true) {
-                        Some(n) => out.push(n),
-                        None => self.exact = false,
-                    },
+                    None => {
+                        let check = self.check(x, true);
+                        self.push_check(check, &mut out);
+                    }
                 },
-                OptimizedExpr::PosPred(x) => match self.check(x, false) {
-                    Some(n) => out.push(n),
-                    None => self.exact = false,
-                },
+                OptimizedExpr::PosPred(x) => {
+                    let check = self.check(x, false);
+                    self.push_check(check, &mut out);
+                }
                 _ => {
                     let n = self.expr(item, atomic);
                     if neg.is_empty() {
@@ -525,7 +538,8 @@ impl Lowerer<'_> {
                                 // Class predicates before more than one
                                 // character: checks where they stand.
                                 for c in std::mem::take(&mut neg) {
-                                    self.class_check(c, &mut out);
+                                    let check = self.class_check(c);
+                                    self.push_check(check, &mut out);
                                 }
                                 out.push(other);
                             }
@@ -535,7 +549,8 @@ impl Lowerer<'_> {
             }
         }
         for c in neg {
-            self.class_check(c, &mut out);
+            let check = self.class_check(c);
+            self.push_check(check, &mut out);
         }
         match out.len() {
             0 => Node::Empty,

@@ -152,7 +152,7 @@ impl NormText {
         let bytes = text.as_bytes();
         self.map.reserve(line.len_chars as usize);
         self.text.reserve(text.len());
-        let dense = crate::trad::dense_bits();
+        let dense = crate::trad::mapped();
         let mut orig_index = line.start_char;
         // Where the run of unchanged characters not yet copied starts, and
         // the output offset of byte 0 of the line were it all unchanged so

@@ -45,7 +45,7 @@ const DENSE: (u32, u32) = (0x3400, 0xA000);
 
 /// One bit per character of [`DENSE`]: whether it has a simplified form.
 /// Most characters do not, and the bit says so without a search.
-fn mapped() -> &'static [u64] {
+pub(crate) fn mapped() -> &'static [u64] {
     static BITS: OnceLock<Vec<u64>> = OnceLock::new();
     BITS.get_or_init(|| {
         let mut bits = vec![0u64; ((DENSE.1 - DENSE.0) as usize).div_ceil(64)];
@@ -60,13 +60,8 @@ fn mapped() -> &'static [u64] {
     })
 }
 
-/// The bitmap of [`mapped`], for [`dense_mapped`] in a loop.
-pub(crate) fn dense_bits() -> &'static [u64] {
-    mapped()
-}
-
-/// For a character `u` in U+4000–U+9FFF (inside the dense range): whether
-/// it has a simplified form, by the bits of [`dense_bits`].
+/// For a character `u` inside [`DENSE`]: whether it has a simplified
+/// form, by the bits of [`mapped`] (taken once by callers in a loop).
 #[inline]
 pub(crate) fn dense_mapped(bits: &[u64], u: u32) -> bool {
     let k = u.wrapping_sub(DENSE.0) as usize;
@@ -79,11 +74,8 @@ pub fn simplified(c: char) -> char {
     if u < DENSE.0 {
         return c;
     }
-    if u < DENSE.1 {
-        let k = (u - DENSE.0) as usize;
-        if mapped()[k / 64] & (1 << (k % 64)) == 0 {
-            return c;
-        }
+    if u < DENSE.1 && !dense_mapped(mapped(), u) {
+        return c;
     }
     let p = pairs();
     p.binary_search_by_key(&c, |x| x.0).map_or(c, |i| p[i].1)
