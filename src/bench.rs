@@ -17,7 +17,6 @@ use crate::input::{discover, Input};
 use crate::packs;
 use crate::Status;
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 use std::io::Write;
 use std::time::Instant;
 use tifa_extract::{Engine, Extractor};
@@ -140,18 +139,23 @@ fn run_pass(
     let started = Instant::now();
     let cpu0 = cpu_seconds();
     let mut pass = Pass { docs: 0, bytes: 0, mentions: 0, secs: 0.0, cpu: None };
-    for group in inputs.chunks((threads * 16).max(16)) {
-        let results: Vec<DocResult> =
-            pool.install(|| group.par_iter().map(|input| process(ex, input)).collect());
-        for r in results {
+    let chunk = threads * crate::pipeline::PER_THREAD;
+    crate::pipeline::ordered(
+        &pool,
+        inputs,
+        chunk,
+        |input| process(ex, input),
+        |r| -> Result<()> {
             // Unreadable inputs do not count; `tifa extract` reports them.
-            let DocResult::Done { extraction, bytes, text, doc, .. } = r else { continue };
-            pass.docs += 1;
-            pass.bytes += bytes;
-            pass.mentions += extraction.mentions.len();
-            sink(&doc, &extraction, &text);
-        }
-    }
+            if let DocResult::Done { extraction, bytes, text, doc, .. } = r {
+                pass.docs += 1;
+                pass.bytes += bytes;
+                pass.mentions += extraction.mentions.len();
+                sink(&doc, &extraction, &text);
+            }
+            Ok(())
+        },
+    )?;
     pass.secs = started.elapsed().as_secs_f64();
     pass.cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(pass)

@@ -113,7 +113,8 @@ pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
         Ok(b) => b,
         Err(e) => return DocResult::Failed(format!("{}: cannot read: {e}", input.shown())),
     };
-    match tifa_text::decode(&bytes) {
+    let len = bytes.len();
+    match tifa_text::decode_vec(bytes) {
         Ok(decoded) => {
             let doc = input.doc_name();
             let extraction = ex.extract(&doc, &decoded.text);
@@ -125,7 +126,7 @@ pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
                     decoded.replaced
                 )
             });
-            DocResult::Done { extraction, bytes: bytes.len(), text: decoded.text, doc, note }
+            DocResult::Done { extraction, bytes: len, text: decoded.text, doc, note }
         }
         Err(e) => DocResult::Skipped(format!("{}: skipped: {e}", input.shown())),
     }
@@ -220,50 +221,42 @@ fn extract(a: ExtractArgs) -> Result<Status> {
     let started = Instant::now();
     let (mut docs, mut bytes, mut mentions, mut relations, mut skipped) =
         (0usize, 0usize, 0usize, 0usize, 0usize);
-    // Work in chunks so that memory holds one chunk of results, and print
-    // each chunk in input order: output never depends on scheduling.
-    let chunk = (pool.current_num_threads() * 16).max(16);
-    for group in inputs.chunks(chunk) {
-        let results: Vec<DocResult> = pool.install(|| {
-            group
-                .par_iter()
-                .map(|input| {
-                    let r = process(&ex, input);
-                    bar.inc(1);
-                    r
-                })
-                .collect()
-        });
-        for r in results {
-            match r {
-                DocResult::Done { extraction, bytes: b, text, doc, note } => {
-                    if let Some(n) = note {
-                        bar.suspend(|| eprintln!("tifa: warning: {n}"));
-                    }
-                    docs += 1;
-                    bytes += b;
-                    mentions += extraction.mentions.len();
-                    relations += extraction.relations.len();
-                    if !a.quiet {
-                        for d in &extraction.diagnostics {
-                            bar.suspend(|| eprintln!("tifa: {d}"));
-                        }
-                    }
-                    match &mut sink {
-                        Some(sink) => sink.push(&doc, &extraction, &text)?,
-                        None => {
-                            write_doc(&mut out, a.format, &extraction).context("writing output")?
-                        }
+    // Chunks of documents run on the pool while the previous chunk is
+    // printed in input order: output never depends on scheduling.
+    let chunk = pool.current_num_threads() * crate::pipeline::PER_THREAD;
+    let work = |input: &Input| {
+        let r = process(&ex, input);
+        bar.inc(1);
+        r
+    };
+    crate::pipeline::ordered(&pool, &inputs, chunk, work, |r| -> Result<()> {
+        match r {
+            DocResult::Done { extraction, bytes: b, text, doc, note } => {
+                if let Some(n) = note {
+                    bar.suspend(|| eprintln!("tifa: warning: {n}"));
+                }
+                docs += 1;
+                bytes += b;
+                mentions += extraction.mentions.len();
+                relations += extraction.relations.len();
+                if !a.quiet {
+                    for d in &extraction.diagnostics {
+                        bar.suspend(|| eprintln!("tifa: {d}"));
                     }
                 }
-                DocResult::Skipped(msg) => {
-                    skipped += 1;
-                    bar.suspend(|| eprintln!("tifa: warning: {msg}"));
+                match &mut sink {
+                    Some(sink) => sink.push(&doc, &extraction, &text)?,
+                    None => write_doc(&mut out, a.format, &extraction).context("writing output")?,
                 }
-                DocResult::Failed(msg) => errors.push(msg),
             }
+            DocResult::Skipped(msg) => {
+                skipped += 1;
+                bar.suspend(|| eprintln!("tifa: warning: {msg}"));
+            }
+            DocResult::Failed(msg) => errors.push(msg),
         }
-    }
+        Ok(())
+    })?;
     if let Some(sink) = sink {
         sink.finish(rdf, &mut out, a.quiet)?;
     }

@@ -11,6 +11,7 @@ mod coverage;
 mod diff;
 mod input;
 mod packs;
+mod pipeline;
 mod query;
 mod scaffold;
 mod store;

@@ -134,6 +134,26 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     lossy_utf8(body, utf8, utf8_broken)
 }
 
+/// Like [`decode`], taking the bytes by value: a clean UTF-8 file with
+/// `\n` line ends (the common case) becomes the text without a copy.
+pub fn decode_vec(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    let plain = !bytes.starts_with(b"\xFF\xFE")
+        && !bytes.starts_with(b"\xFE\xFF")
+        && !bytes.starts_with(b"\xEF\xBB\xBF")
+        && memchr::memchr(b'\r', &bytes).is_none();
+    if !plain {
+        return decode(&bytes);
+    }
+    if let Some(offset) = binary_offset(&bytes) {
+        return Err(DecodeError::Binary { offset });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded { text, encoding: Encoding::Utf8, replaced: 0 }),
+        // GB18030 or damaged UTF-8: the full detection.
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 /// Broken byte sequences of a reading: where the first starts, how many.
 #[derive(Clone, Copy)]
 struct Broken {
@@ -232,7 +252,7 @@ fn utf16(body: &[u8], encoding: Encoding) -> Result<Decoded, DecodeError> {
 /// (which real text files do contain), marks a binary; a stray control
 /// byte or two in a scraped page does not.
 fn binary_offset(bytes: &[u8]) -> Option<usize> {
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, bytes) {
         return Some(offset);
     }
     let sniff = bytes.get(..SNIFF_LEN).unwrap_or(bytes);
@@ -268,6 +288,27 @@ fn normalize_line_endings(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_vec_agrees_with_decode() {
+        let (gbk, _, _) = GB18030.encode("党建引领，三会一课\r\n落实");
+        let samples: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            "三会一课\n".into(),
+            "a\r\nb\rc".into(),
+            b"\xEF\xBB\xBF\xE4\xB8\x89\n".to_vec(),
+            b"\xFF\xFEa\x00b\x00".to_vec(),
+            b"\xFE\xFF\x00a".to_vec(),
+            b"text\x00more".to_vec(),
+            b"\x01\x02\x03\x04".to_vec(),
+            gbk.into_owned(),
+            b"\xE4\xB8\x89\xE4".to_vec(),
+            vec![0xFF; 300],
+        ];
+        for bytes in samples {
+            assert_eq!(decode_vec(bytes.clone()), decode(&bytes), "{bytes:?}");
+        }
+    }
 
     #[test]
     fn empty_is_utf8() {
