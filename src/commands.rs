@@ -113,8 +113,7 @@ pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
         Ok(b) => b,
         Err(e) => return DocResult::Failed(format!("{}: cannot read: {e}", input.shown())),
     };
-    let len = bytes.len();
-    match tifa_text::decode_vec(bytes) {
+    match tifa_text::decode(&bytes) {
         Ok(decoded) => {
             let doc = input.doc_name();
             let extraction = ex.extract(&doc, &decoded.text);
@@ -126,7 +125,7 @@ pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
                     decoded.replaced
                 )
             });
-            DocResult::Done { extraction, bytes: len, text: decoded.text, doc, note }
+            DocResult::Done { extraction, bytes: bytes.len(), text: decoded.text, doc, note }
         }
         Err(e) => DocResult::Skipped(format!("{}: skipped: {e}", input.shown())),
     }

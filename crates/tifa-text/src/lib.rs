@@ -37,7 +37,7 @@ pub mod numerals;
 pub mod sentences;
 pub mod trad;
 
-pub use decode::{decode, decode_vec, DecodeError, Decoded, Encoding};
+pub use decode::{decode, DecodeError, Decoded, Encoding};
 pub use normalize::NormText;
 pub use numerals::{digit_value, numbers_in, parse_number};
 pub use sentences::{sentences, MAX_SENTENCE_CHARS};
