@@ -152,7 +152,7 @@ impl NormText {
         let bytes = text.as_bytes();
         self.map.reserve(line.len_chars as usize);
         self.text.reserve(text.len());
-        let dense = crate::trad::mapped();
+        let bmp = may_change();
         let mut orig_index = line.start_char;
         // Where the run of unchanged characters not yet copied starts, and
         // the output offset of byte 0 of the line were it all unchanged so
@@ -162,13 +162,16 @@ impl NormText {
         let mut at = 0;
         while at < bytes.len() {
             let b = bytes[at];
-            let len = if b < 0x80 && b != b'"' {
-                Some(1)
-            } else if (0xE4..=0xE9).contains(&b) && at + 2 < bytes.len() {
+            let len = if b < 0x80 {
+                (b != b'"').then_some(1)
+            } else if (0xE0..0xF0).contains(&b) && at + 2 < bytes.len() {
                 let u = (u32::from(b & 0x0F) << 12)
                     | (u32::from(bytes[at + 1] & 0x3F) << 6)
                     | u32::from(bytes[at + 2] & 0x3F);
-                (!crate::trad::dense_mapped(dense, u)).then_some(3)
+                (!flagged(bmp, u)).then_some(3)
+            } else if (0xC0..0xE0).contains(&b) && at + 1 < bytes.len() {
+                let u = (u32::from(b & 0x1F) << 6) | u32::from(bytes[at + 1] & 0x3F);
+                (!flagged(bmp, u)).then_some(2)
             } else {
                 None
             };
@@ -422,6 +425,37 @@ fn is_ordinal(c: char) -> bool {
 
 /// The normalized form of `c`, which follows `before` and precedes
 /// `after` in its line; `in_quote` tracks ASCII `"` within the line.
+/// One bit per character of the Basic Multilingual Plane: whether
+/// [`normalized`] may change it (full-width forms, quotes, spaces,
+/// traditional characters). Nearly every character of a text has the bit
+/// clear and is copied as it is, decided from its bytes.
+fn may_change() -> &'static [u64] {
+    static BITS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    BITS.get_or_init(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        for u in 0..0x10000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            // Both answers of the context-dependent cases count.
+            let changes = [("0", "0"), ("", "")].iter().any(|(before, after)| {
+                [false, true].iter().any(|&q| {
+                    let mut in_quote = q;
+                    normalized(c, before, after, &mut in_quote) != c
+                })
+            });
+            if changes {
+                bits[u as usize / 64] |= 1 << (u % 64);
+            }
+        }
+        bits
+    })
+}
+
+/// Whether the bit of BMP character `u` is set in [`may_change`]'s table.
+#[inline]
+fn flagged(bits: &[u64], u: u32) -> bool {
+    bits.get(u as usize / 64).is_none_or(|w| w & (1 << (u % 64)) != 0)
+}
+
 fn normalized(c: char, before: &str, after: &str, in_quote: &mut bool) -> char {
     match c {
         '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {

@@ -45,7 +45,7 @@ const DENSE: (u32, u32) = (0x3400, 0xA000);
 
 /// One bit per character of [`DENSE`]: whether it has a simplified form.
 /// Most characters do not, and the bit says so without a search.
-pub(crate) fn mapped() -> &'static [u64] {
+fn mapped() -> &'static [u64] {
     static BITS: OnceLock<Vec<u64>> = OnceLock::new();
     BITS.get_or_init(|| {
         let mut bits = vec![0u64; ((DENSE.1 - DENSE.0) as usize).div_ceil(64)];
@@ -61,9 +61,9 @@ pub(crate) fn mapped() -> &'static [u64] {
 }
 
 /// For a character `u` inside [`DENSE`]: whether it has a simplified
-/// form, by the bits of [`mapped`] (taken once by callers in a loop).
+/// form, by the bits of [`mapped`].
 #[inline]
-pub(crate) fn dense_mapped(bits: &[u64], u: u32) -> bool {
+fn dense_mapped(bits: &[u64], u: u32) -> bool {
     let k = u.wrapping_sub(DENSE.0) as usize;
     bits.get(k / 64).is_some_and(|w| w & (1 << (k % 64)) != 0)
 }
