@@ -199,6 +199,24 @@ fn the_bulk_loader_gives_the_same_store() {
 }
 
 #[test]
+fn only_a_small_remainder_is_written_in_a_transaction() {
+    let docs = graphs(&[("a.txt", "实验小学"), ("b.txt", "城关小学")]);
+    let quads: usize = docs.iter().map(|d| d.quads.len()).sum();
+    // Below the threshold but above a twentieth of it: the bulk loader.
+    let store = KgStore::in_memory().unwrap();
+    let r = store.load(docs.clone(), quads * 10).unwrap();
+    assert!(r.bulk);
+    assert_eq!(r.added, 2);
+    // At most a twentieth: one transaction.
+    let small = KgStore::in_memory().unwrap();
+    let r = small.load(docs.clone(), quads * 20).unwrap();
+    assert!(!r.bulk);
+    assert_eq!(small.all_nquads().unwrap(), store.all_nquads().unwrap());
+    // Loaded again into the filled store, nothing changes.
+    assert_eq!(store.load(docs, quads * 10).unwrap().unchanged, 2);
+}
+
+#[test]
 fn documents_of_one_name_share_a_graph_in_every_load_path() {
     let a = graphs(&[("a.txt", "实验小学")]).remove(0);
     let mut b = graphs(&[("b.txt", "城关小学")]).remove(0);
