@@ -36,6 +36,12 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             break;
         };
         i += skip;
+        // A three-byte character that is none of 。！？；… (most often a
+        // full-width comma or a quote mark) is passed over undecoded.
+        if bytes[i] >= 0xE0 && !ends_sentence(bytes.get(i..i + 3)) {
+            i += 3;
+            continue;
+        }
         let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else { break };
         let mut next = i + c.len_utf8();
         let end = match c {
@@ -63,6 +69,15 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     }
     push_trimmed(text, start..text.len(), &mut out);
     out
+}
+
+/// Whether three bytes are the UTF-8 of 。！？；or … (the multi-byte
+/// characters that can end a sentence).
+fn ends_sentence(b: Option<&[u8]>) -> bool {
+    matches!(
+        b,
+        Some([0xE3, 0x80, 0x82] | [0xEF, 0xBC, 0x81 | 0x9F | 0x9B] | [0xE2, 0x80, 0xA6]) | None
+    )
 }
 
 /// The bytes a sentence end can start with.
