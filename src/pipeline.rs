@@ -5,16 +5,19 @@
 //! thread. Waiting for a whole chunk, then writing it while the workers
 //! idle, left the cores unused for the time the output took; here a
 //! feeder thread keeps the pool busy with the next chunk while the main
-//! thread consumes the last one. At most two chunks of results wait, so
-//! memory is bounded by the chunk size, not by the corpus.
+//! thread consumes the last one. One chunk is being consumed while the
+//! next is made (the hand-over waits for both), so memory holds two chunks
+//! of documents and results, bounded by the chunk size, not the corpus.
 
 use rayon::prelude::*;
 use rayon::ThreadPool;
 use std::sync::mpsc::sync_channel;
 
 /// Documents per worker in one chunk: enough that a chunk's hand-over
-/// costs little, few enough that memory holds only a few documents.
-pub const PER_THREAD: usize = 32;
+/// costs little, few enough that memory holds only a few documents (a
+/// document's results take a few times its size; a long one, while it
+/// is extracted, some fifty times).
+pub const PER_THREAD: usize = 8;
 
 /// Maps `f` over `items` on `pool`, in chunks of `chunk`, and hands each
 /// result to `consume` in input order. `consume` runs on the calling
@@ -31,7 +34,7 @@ where
     T: Sync,
     R: Send,
 {
-    let (tx, rx) = sync_channel::<Vec<R>>(1);
+    let (tx, rx) = sync_channel::<Vec<R>>(0);
     std::thread::scope(|s| {
         let f = &f;
         s.spawn(move || {
@@ -105,7 +108,7 @@ mod tests {
         );
         assert_eq!(r, Err(25));
         assert_eq!(seen, 26);
-        // The chunk consumed, the one in the channel, the one being made.
+        // The chunks consumed and the one made meanwhile.
         assert!(done.into_inner() <= 40);
     }
 
