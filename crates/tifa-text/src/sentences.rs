@@ -28,14 +28,30 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        // Every sentence end is `\n`, `!`, `?`, `;` or starts with one of
-        // the lead bytes of 。！？；… (0xE3, 0xEF, 0xE2): skip other bytes
-        // without decoding them.
-        let Some(skip) = bytes[i..].iter().position(|&b| MAY_END[usize::from(b)]) else {
+    // Every sentence end is `\n`, `!`, `?`, `;` or starts with one of the
+    // lead bytes of 。！？；… (0xE3, 0xEF, 0xE2): the next of each kind is
+    // found with memchr, other bytes are not looked at one by one.
+    let len = bytes.len();
+    let lead =
+        |from: usize| memchr::memchr3(0xE2, 0xE3, 0xEF, &bytes[from..]).map_or(len, |k| from + k);
+    let ascii =
+        |from: usize| memchr::memchr3(b'\n', b'!', b'?', &bytes[from..]).map_or(len, |k| from + k);
+    let semi = |from: usize| memchr::memchr(b';', &bytes[from..]).map_or(len, |k| from + k);
+    let (mut next_lead, mut next_ascii, mut next_semi) = (lead(0), ascii(0), semi(0));
+    while i < len {
+        if next_lead < i {
+            next_lead = lead(i);
+        }
+        if next_ascii < i {
+            next_ascii = ascii(i);
+        }
+        if next_semi < i {
+            next_semi = semi(i);
+        }
+        i = next_lead.min(next_ascii).min(next_semi);
+        if i >= len {
             break;
-        };
-        i += skip;
+        }
         // A three-byte character that is none of 。！？；… (most often a
         // full-width comma or a quote mark) is passed over undecoded.
         if bytes[i] >= 0xE0 && !ends_sentence(bytes.get(i..i + 3)) {
@@ -79,19 +95,6 @@ fn ends_sentence(b: Option<&[u8]>) -> bool {
         Some([0xE3, 0x80, 0x82] | [0xEF, 0xBC, 0x81 | 0x9F | 0x9B] | [0xE2, 0x80, 0xA6]) | None
     )
 }
-
-/// The bytes a sentence end can start with.
-const MAY_END: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'\n' as usize] = true;
-    t[b'!' as usize] = true;
-    t[b'?' as usize] = true;
-    t[b';' as usize] = true;
-    t[0xE2] = true;
-    t[0xE3] = true;
-    t[0xEF] = true;
-    t
-};
 
 fn is_terminator(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '…')
