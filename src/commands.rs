@@ -109,11 +109,26 @@ pub(crate) enum DocResult {
 
 /// Reads, decodes and extracts one input (`extract` and `bench` alike).
 pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
-    let bytes = match input.read() {
-        Ok(b) => b,
-        Err(e) => return DocResult::Failed(format!("{}: cannot read: {e}", input.shown())),
-    };
-    match tifa_text::decode(&bytes) {
+    // Each worker thread reads into one buffer of its own: a new one per
+    // file cost page faults (the allocator returns freed pages to the
+    // system). One that grew past a few MB for a long file is let go.
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with_borrow_mut(|buf| {
+        let r = process_bytes(ex, input, buf);
+        if buf.capacity() > 4 << 20 {
+            *buf = Vec::new();
+        }
+        r
+    })
+}
+
+fn process_bytes(ex: &Extractor<'_>, input: &Input, bytes: &mut Vec<u8>) -> DocResult {
+    if let Err(e) = input.read_into(bytes) {
+        return DocResult::Failed(format!("{}: cannot read: {e}", input.shown()));
+    }
+    match tifa_text::decode(bytes) {
         Ok(decoded) => {
             let doc = input.doc_name();
             let extraction = ex.extract(&doc, &decoded.text);
