@@ -85,15 +85,32 @@ const MAX_INPUT_BYTES: usize = (u32::MAX / 4) as usize;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NormText {
     text: String,
-    /// Per normalized char: its byte offset in `text` and the char index of
-    /// the original char it comes from. Byte offsets are strictly
-    /// increasing, which makes lookups a binary search.
-    map: Vec<(u32, u32)>,
-    /// The normalized chars (as indices into `map`) whose original char is
-    /// different, with that original char; sparse, so `surface` can restore
-    /// the original spelling without keeping the original text.
+    /// Marks: the byte offset in `text` of a normalized char and the char
+    /// index of the original char it comes from. Each char after a mark,
+    /// up to the next one, comes from the original char after the one
+    /// before it, so a char's original index is its mark's plus the chars
+    /// between them. A mark stands wherever the original jumps (line
+    /// starts, rejoined breaks, moved captions) and every [`MARK_EVERY`]
+    /// chars, so lookups count few chars. Byte offsets strictly increase:
+    /// finding the mark is a binary search.
+    marks: Vec<(u32, u32)>,
+    /// The normalized chars (by byte offset in `text`) whose original char
+    /// is different, with that original char; sparse, so `surface` can
+    /// restore the original spelling without keeping the original text.
     changed: Vec<(u32, char)>,
     original_len_chars: usize,
+}
+
+/// At most this many chars follow a mark before the next one.
+const MARK_EVERY: u32 = 32;
+
+/// A [`NormText`] being built.
+struct Builder {
+    out: NormText,
+    /// The original index the next char has if it continues the last mark.
+    next_orig: u32,
+    /// Chars since the last mark.
+    since_mark: u32,
 }
 
 /// A trimmed, non-empty line of the original.
@@ -113,11 +130,15 @@ impl NormText {
         let original = truncate(original, MAX_INPUT_BYTES);
         let (lines, original_len_chars) = split_lines(original);
         let order = paragraph_order(&lines);
-        let mut out = NormText {
-            text: String::with_capacity(original.len()),
-            map: Vec::with_capacity(original_len_chars),
-            changed: Vec::new(),
-            original_len_chars,
+        let mut out = Builder {
+            out: NormText {
+                text: String::with_capacity(original.len()),
+                marks: Vec::new(),
+                changed: Vec::new(),
+                original_len_chars,
+            },
+            next_orig: u32::MAX,
+            since_mark: 0,
         };
         let mut in_quote = false;
         for (k, &(idx, joined)) in order.iter().enumerate() {
@@ -130,72 +151,7 @@ impl NormText {
             }
             out.push_line(line, &mut in_quote);
         }
-        out
-    }
-
-    /// Appends one normalized char and its bookkeeping.
-    fn push(&mut self, norm: char, orig_index: u32, orig: char) {
-        if norm != orig {
-            self.changed.push((self.map.len() as u32, orig));
-        }
-        self.map.push((self.text.len() as u32, orig_index));
-        self.text.push(norm);
-    }
-
-    /// Appends the normalized chars of one line. Runs of unchanged
-    /// characters are copied at once; each character still gets its map
-    /// entry. ASCII other than `"` and the CJK ideographs U+4000–U+9FFF
-    /// without a simplified form (nearly every character of a text) are
-    /// decided from their bytes; the rest go through [`normalized`].
-    fn push_line(&mut self, line: &Line<'_>, in_quote: &mut bool) {
-        let text = line.text;
-        let bytes = text.as_bytes();
-        self.map.reserve(line.len_chars as usize);
-        self.text.reserve(text.len());
-        let bmp = may_change();
-        let mut orig_index = line.start_char;
-        // Where the run of unchanged characters not yet copied starts, and
-        // the output offset of byte 0 of the line were it all unchanged so
-        // far (an unchanged char at `at` lands at `shift + at`).
-        let mut run = 0;
-        let mut shift = self.text.len() as isize;
-        let mut at = 0;
-        while at < bytes.len() {
-            let b = bytes[at];
-            let len = if b < 0x80 {
-                (b != b'"').then_some(1)
-            } else if (0xE0..0xF0).contains(&b) && at + 2 < bytes.len() {
-                let u = (u32::from(b & 0x0F) << 12)
-                    | (u32::from(bytes[at + 1] & 0x3F) << 6)
-                    | u32::from(bytes[at + 2] & 0x3F);
-                (!flagged(bmp, u)).then_some(3)
-            } else if (0xC0..0xE0).contains(&b) && at + 1 < bytes.len() {
-                let u = (u32::from(b & 0x1F) << 6) | u32::from(bytes[at + 1] & 0x3F);
-                (!flagged(bmp, u)).then_some(2)
-            } else {
-                None
-            };
-            let (len, changed) = match len {
-                Some(len) => (len, None),
-                None => {
-                    let c = text[at..].chars().next().unwrap_or_default();
-                    let norm = normalized(c, &text[..at], &text[at + c.len_utf8()..], in_quote);
-                    (c.len_utf8(), (norm != c).then_some((c, norm)))
-                }
-            };
-            match changed {
-                None => self.map.push(((shift + at as isize) as u32, orig_index)),
-                Some((c, norm)) => {
-                    self.text.push_str(&text[run..at]);
-                    self.push(norm, orig_index, c);
-                    run = at + len;
-                    shift = self.text.len() as isize - run as isize;
-                }
-            }
-            orig_index += 1;
-            at += len;
-        }
-        self.text.push_str(&text[run..]);
+        out.out
     }
 
     /// The normalized text that rules match against.
@@ -220,22 +176,35 @@ impl NormText {
     /// original position of the char at its start.
     pub fn original_span(&self, norm_bytes: Range<usize>) -> (usize, usize) {
         let Some((first, last)) = self.char_range(&norm_bytes) else {
-            let at = norm_bytes.start.min(self.text.len());
-            let idx = self.map.partition_point(|&(b, _)| (b as usize) < at);
-            let x = self.map.get(idx).map_or(self.original_len_chars, |&(_, o)| o as usize);
+            let mut at = norm_bytes.start.min(self.text.len());
+            while !self.text.is_char_boundary(at) {
+                at += 1;
+            }
+            if at >= self.text.len() {
+                return (self.original_len_chars, self.original_len_chars);
+            }
+            let x = self.orig_at(at);
             return (x, x);
         };
-        let orig = |k: usize| self.map.get(k).map_or(0, |&(_, o)| o as usize);
-        let (start, end) = (orig(first), orig(last) + 1);
+        let (start, end) = (self.orig_at(first), self.orig_at(last) + 1);
         if start < end {
             return (start, end);
         }
         // Only a range that crosses from a joined paragraph into the
         // captions moved behind it runs backwards in the original.
-        let origs = self.map.get(first..=last).unwrap_or_default().iter().map(|&(_, o)| o as usize);
+        let end_byte = last + self.text[last..].chars().next().map_or(0, char::len_utf8);
+        let origs = self.text[first..end_byte].char_indices().map(|(i, _)| self.orig_at(first + i));
         let min = origs.clone().min().unwrap_or(start);
         let max = origs.max().unwrap_or(start);
         (min, max + 1)
+    }
+
+    /// The original char index of the normalized char at byte `b` (a char
+    /// boundary inside the text).
+    fn orig_at(&self, b: usize) -> usize {
+        let k = self.marks.partition_point(|&(m, _)| (m as usize) <= b);
+        let Some(&(m, o)) = k.checked_sub(1).and_then(|k| self.marks.get(k)) else { return 0 };
+        o as usize + self.text.get(m as usize..b).map_or(0, |s| s.chars().count())
     }
 
     /// The original characters behind a byte range of the normalized text,
@@ -251,34 +220,123 @@ impl NormText {
         // Original characters are rarely longer than their normalized ones.
         let mut out = String::with_capacity(norm_bytes.len() + 4);
         let mut changed = self.changed.partition_point(|&(i, _)| (i as usize) < first);
-        for k in first..=last {
+        let end_byte = last + self.text[last..].chars().next().map_or(0, char::len_utf8);
+        for (i, c) in self.text[first..end_byte].char_indices() {
             match self.changed.get(changed) {
-                Some(&(i, orig)) if i as usize == k => {
+                Some(&(b, orig)) if b as usize == first + i => {
                     out.push(orig);
                     changed += 1;
                 }
-                _ => {
-                    let byte = self.map.get(k).map_or(0, |&(b, _)| b as usize);
-                    if let Some(c) = self.text.get(byte..).and_then(|s| s.chars().next()) {
-                        out.push(c);
-                    }
-                }
+                _ => out.push(c),
             }
         }
         out
     }
 
-    /// Indices into `map` of the first and last normalized chars touched
-    /// by a byte range, or `None` for an empty (or inverted) range.
+    /// Byte offsets of the first and last normalized chars touched by a
+    /// byte range, or `None` for an empty (or inverted) range.
     fn char_range(&self, norm_bytes: &Range<usize>) -> Option<(usize, usize)> {
         let len = self.text.len();
         let (start, end) = (norm_bytes.start.min(len), norm_bytes.end.min(len));
         if start >= end {
             return None;
         }
-        let first = self.map.partition_point(|&(b, _)| (b as usize) <= start).checked_sub(1)?;
-        let last = self.map.partition_point(|&(b, _)| (b as usize) < end).checked_sub(1)?;
-        (first <= last).then_some((first, last))
+        let floor = |mut b: usize| {
+            while !self.text.is_char_boundary(b) {
+                b -= 1;
+            }
+            b
+        };
+        Some((floor(start), floor(end - 1)))
+    }
+}
+
+impl Builder {
+    /// Notes that the normalized char at byte `b` comes from original
+    /// char `orig`: a mark where the original jumps or the last mark is
+    /// [`MARK_EVERY`] chars back.
+    #[inline]
+    fn note(&mut self, b: u32, orig: u32) {
+        if orig != self.next_orig || self.since_mark >= MARK_EVERY {
+            self.out.marks.push((b, orig));
+            self.since_mark = 0;
+        }
+        self.since_mark += 1;
+        self.next_orig = orig.wrapping_add(1);
+    }
+
+    /// Appends one normalized char and its bookkeeping.
+    fn push(&mut self, norm: char, orig_index: u32, orig: char) {
+        let b = self.out.text.len() as u32;
+        if norm != orig {
+            self.out.changed.push((b, orig));
+        }
+        self.note(b, orig_index);
+        self.out.text.push(norm);
+    }
+
+    /// Appends the normalized chars of one line. Runs of unchanged
+    /// characters are copied at once; each character is counted towards
+    /// the next mark. ASCII other than `"` and the CJK ideographs U+4000–U+9FFF
+    /// without a simplified form (nearly every character of a text) are
+    /// decided from their bytes; the rest go through [`normalized`].
+    fn push_line(&mut self, line: &Line<'_>, in_quote: &mut bool) {
+        let text = line.text;
+        let bytes = text.as_bytes();
+        self.out.text.reserve(text.len());
+        let bmp = may_change();
+        let mut orig_index = line.start_char;
+        // Where the run of unchanged characters not yet copied starts, and
+        // the output offset of byte 0 of the line were it all unchanged so
+        // far (an unchanged char at `at` lands at `shift + at`).
+        let mut run = 0;
+        let mut shift = self.out.text.len() as isize;
+        let mut at = 0;
+        // The chars of a line come from consecutive original chars: only
+        // its first may start a mark of its own (as [`Builder::note`]).
+        let mut since = if self.next_orig == orig_index { self.since_mark } else { MARK_EVERY };
+        while at < bytes.len() {
+            let out_byte = (shift + at as isize) as u32;
+            if since >= MARK_EVERY {
+                self.out.marks.push((out_byte, orig_index));
+                since = 0;
+            }
+            since += 1;
+            let b = bytes[at];
+            let len = if b < 0x80 {
+                (b != b'"').then_some(1)
+            } else if (0xE0..0xF0).contains(&b) && at + 2 < bytes.len() {
+                let u = (u32::from(b & 0x0F) << 12)
+                    | (u32::from(bytes[at + 1] & 0x3F) << 6)
+                    | u32::from(bytes[at + 2] & 0x3F);
+                (!flagged(bmp, u)).then_some(3)
+            } else if (0xC0..0xE0).contains(&b) && at + 1 < bytes.len() {
+                let u = (u32::from(b & 0x1F) << 6) | u32::from(bytes[at + 1] & 0x3F);
+                (!flagged(bmp, u)).then_some(2)
+            } else {
+                None
+            };
+            let (len, changed) = match len {
+                Some(len) => (len, None),
+                None => {
+                    let c = text[at..].chars().next().unwrap_or_default();
+                    let norm = normalized(c, &text[..at], &text[at + c.len_utf8()..], in_quote);
+                    (c.len_utf8(), (norm != c).then_some((c, norm)))
+                }
+            };
+            if let Some((c, norm)) = changed {
+                self.out.text.push_str(&text[run..at]);
+                self.out.changed.push((out_byte, c));
+                self.out.text.push(norm);
+                run = at + len;
+                shift = self.out.text.len() as isize - run as isize;
+            }
+            orig_index += 1;
+            at += len;
+        }
+        self.out.text.push_str(&text[run..]);
+        self.since_mark = since;
+        self.next_orig = orig_index;
     }
 }
 
@@ -670,6 +728,24 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn every_char_maps_to_the_original_char_its_surface_shows(
+            s in "([\n \u{3000}\"「」．０-９，。：、]|[一-十]|[a-z]|[國黨級學]){0,400}"
+        ) {
+            let n = NormText::new(&s);
+            let original: Vec<char> = s.chars().collect();
+            for (b, c) in n.text().char_indices() {
+                if c == '\n' {
+                    continue; // a separator stands for the break before a line
+                }
+                let r = b..b + c.len_utf8();
+                let (start, end) = n.original_span(r.clone());
+                prop_assert_eq!(end, start + 1);
+                let surface = n.surface(r);
+                prop_assert_eq!(surface.chars().collect::<Vec<_>>(), vec![original[start]]);
+            }
+        }
 
         #[test]
         fn never_panics_and_spans_are_in_bounds(s in "(\\PC|[\n\r \u{3000}\"「」．０-９，。])*") {
