@@ -114,6 +114,39 @@ enum Literal {
 /// offsets of their starts, sorted).
 type Occurrences = Vec<Vec<usize>>;
 
+/// Lists of positions kept per thread from one document to the next: a
+/// document needs a list per rule and per required set, and allocating
+/// them anew cost more than the pass over a short document.
+mod lists {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static POOL: RefCell<Vec<Vec<usize>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A list longer than this is let go rather than kept.
+    const KEEP: usize = 1 << 16;
+
+    /// `n` empty lists (each with room for a few entries).
+    pub(crate) fn take(n: usize) -> Vec<Vec<usize>> {
+        POOL.with_borrow_mut(|pool| {
+            (0..n).map(|_| pool.pop().unwrap_or_else(|| Vec::with_capacity(16))).collect()
+        })
+    }
+
+    /// Returns lists for later documents, emptied.
+    pub(crate) fn give_back(lists: Vec<Vec<usize>>) {
+        POOL.with_borrow_mut(|pool| {
+            for mut l in lists {
+                if l.capacity() <= KEEP {
+                    l.clear();
+                    pool.push(l);
+                }
+            }
+        })
+    }
+}
+
 /// What the automaton passes over a document found.
 struct Scan {
     /// Candidate starts per global rule index ([`Extractor::candidates`]).
@@ -316,11 +349,10 @@ impl<'p> Extractor<'p> {
     /// rule's matches.
     fn candidates(&self, text: &str, sents: &[Range<usize>], scanned: &[bool], fast: bool) -> Scan {
         let mut terms: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lexicon_rules.len()];
-        // Room for a few entries each: most lists stay short, and growing
-        // every one from nothing cost more than this.
-        let lists = |n: usize| (0..n).map(|_| Vec::with_capacity(16)).collect::<Vec<Vec<usize>>>();
-        let mut cands = lists(self.order.len());
-        let mut occurs: Occurrences = lists(self.sets);
+        // Kept from the last document: most lists stay short, and
+        // allocating every one anew cost more than this.
+        let mut cands = lists::take(self.order.len());
+        let mut occurs: Occurrences = lists::take(self.sets);
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
                 let s = m.start();
@@ -643,6 +675,8 @@ impl<'p> Extractor<'p> {
         relations.retain(|r| seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
         let mut ex = Extraction { mentions, relations, diagnostics: Vec::new() };
         // Document-level context: abbreviations, scope, derived relations.
+        lists::give_back(cands);
+        lists::give_back(occurs);
         context::enrich(doc, original, &mut ex);
         ex
     }
