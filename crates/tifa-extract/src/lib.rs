@@ -463,6 +463,7 @@ impl<'p> Extractor<'p> {
         let Scan { cands, occurs, terms } = self.candidates(text, &sents, &scanned, fast);
 
         let mut found: Vec<Candidate> = Vec::new();
+        let mut next_req: Vec<usize> = Vec::new();
         let mut pending: Vec<(usize, RawMatch, usize)> = Vec::new(); // (candidate idx, match, sentence end)
         for (g, positions) in cands.iter().enumerate() {
             let (pack, rule) = self.rule(g);
@@ -470,7 +471,8 @@ impl<'p> Extractor<'p> {
             let mut next_free = 0;
             // Per required set of the rule, the first occurrence not
             // before the candidate (candidates ascend).
-            let mut next_req = vec![0; self.requires[g].len()];
+            next_req.clear();
+            next_req.resize(self.requires[g].len(), 0);
             // Candidates of a rule with a regex (scanned rules, and anchor
             // candidates in the compiled engine) are tried only where an
             // anchored search of the regex matches inside the sentence.
