@@ -37,6 +37,23 @@ struct Info {
     max_len: Option<usize>,
     /// Required literals and their look-back.
     req: Option<(BTreeSet<String>, usize)>,
+    /// Every string a match can be, when there are few ([`MAX_LANG`]);
+    /// predicates count as the empty string (a superset is sound).
+    lang: Option<BTreeSet<String>>,
+}
+
+/// The most strings a finite language is tracked with.
+const MAX_LANG: usize = 64;
+
+/// Every `a + b` for `a` in `l` and `b` in `r`, if there are few.
+fn product(l: &BTreeSet<String>, r: &BTreeSet<String>) -> Option<BTreeSet<String>> {
+    (l.len() * r.len() <= MAX_LANG)
+        .then(|| l.iter().flat_map(|a| r.iter().map(move |b| format!("{a}{b}"))).collect())
+}
+
+/// The length in characters of the shortest literal of a set.
+fn min_len(s: &BTreeSet<String>) -> usize {
+    s.iter().map(|l| l.chars().count()).min().unwrap_or(0)
 }
 
 /// Derives the anchors of `rule` in `rules`.
@@ -57,13 +74,12 @@ struct Analyzer<'r> {
 }
 
 fn unknown() -> Info {
-    Info { max_len: None, req: None }
+    Info { max_len: None, req: None, lang: None }
 }
 
 /// Which of two required-literal sets makes better anchors: fewer false
 /// candidates come from longer literals; then prefer a shorter look-back.
 fn better(a: &(BTreeSet<String>, usize), b: &(BTreeSet<String>, usize)) -> bool {
-    let min_len = |s: &BTreeSet<String>| s.iter().map(|l| l.chars().count()).min().unwrap_or(0);
     let ka = (min_len(&a.0), std::cmp::Reverse(a.0.len()), std::cmp::Reverse(a.1));
     let kb = (min_len(&b.0), std::cmp::Reverse(b.0.len()), std::cmp::Reverse(b.1));
     ka >= kb
@@ -83,7 +99,7 @@ impl Analyzer<'_> {
                 "NEWLINE" => Some(2),
                 _ => Some(1),
             };
-            return Info { max_len, req: None };
+            return Info { max_len, req: None, lang: None };
         };
         if !self.active.insert(name.to_string()) {
             return unknown(); // recursion: claim nothing
@@ -99,22 +115,25 @@ impl Analyzer<'_> {
             OptimizedExpr::Str(s) => {
                 let n = s.chars().count();
                 let req = (n > 0).then(|| (BTreeSet::from([s.clone()]), 0));
-                Info { max_len: Some(n), req }
+                Info { max_len: Some(n), req, lang: Some(BTreeSet::from([s.clone()])) }
             }
-            OptimizedExpr::Insens(s) => Info { max_len: Some(s.chars().count()), req: None },
+            OptimizedExpr::Insens(s) => {
+                Info { max_len: Some(s.chars().count()), req: None, lang: None }
+            }
             OptimizedExpr::Range(a, b) => {
                 let (a, b) = (a.chars().next(), b.chars().next());
                 let req = match (a, b) {
                     (Some(a), Some(b)) if a <= b && (b as u32 - a as u32) < MAX_RANGE_ANCHORS => {
-                        Some(((a..=b).map(String::from).collect(), 0))
+                        Some(((a..=b).map(String::from).collect::<BTreeSet<String>>(), 0))
                     }
                     _ => None,
                 };
-                Info { max_len: Some(1), req }
+                let lang = req.as_ref().map(|(l, _)| l.clone()).filter(|l| l.len() <= MAX_LANG);
+                Info { max_len: Some(1), req, lang }
             }
             OptimizedExpr::Ident(name) => self.rule(name),
             OptimizedExpr::PosPred(_) | OptimizedExpr::NegPred(_) => {
-                Info { max_len: Some(0), req: None }
+                Info { max_len: Some(0), req: None, lang: Some(BTreeSet::from([String::new()])) }
             }
             OptimizedExpr::Seq(l, r) => {
                 let l = self.expr(l);
@@ -123,12 +142,24 @@ impl Analyzer<'_> {
                     (Some((lits, back)), Some(n)) => Some((lits.clone(), back + n)),
                     _ => None,
                 };
-                let req = match (l.req, shifted) {
+                let mut req = match (l.req, shifted) {
                     (Some(a), Some(b)) => Some(if better(&a, &b) { a } else { b }),
                     (a, b) => a.or(b),
                 };
+                // Single characters make poor anchors (中 of 一中 … 十中 is
+                // tried at every 中 of a text): when the best is one, every
+                // match starts with one of l's strings followed by one of
+                // r's literals, and those products anchor instead.
+                if req.as_ref().is_some_and(|(lits, _)| min_len(lits) == 1) {
+                    if let (Some(left), Some((lits, 0))) = (&l.lang, &r.req) {
+                        if let Some(p) = product(left, lits).filter(|p| min_len(p) > 1) {
+                            req = Some((p, 0));
+                        }
+                    }
+                }
                 let max_len = l.max_len.zip(r.max_len).map(|(a, b)| a + b);
-                Info { max_len, req }
+                let lang = l.lang.as_ref().zip(r.lang.as_ref()).and_then(|(a, b)| product(a, b));
+                Info { max_len, req, lang }
             }
             OptimizedExpr::Choice(l, r) => {
                 let l = self.expr(l);
@@ -141,21 +172,43 @@ impl Analyzer<'_> {
                     _ => None,
                 };
                 let max_len = l.max_len.zip(r.max_len).map(|(a, b)| a.max(b));
-                Info { max_len, req }
+                let lang = l
+                    .lang
+                    .zip(r.lang)
+                    .map(|(mut a, b)| {
+                        a.extend(b);
+                        a
+                    })
+                    .filter(|a| a.len() <= MAX_LANG);
+                Info { max_len, req, lang }
             }
-            OptimizedExpr::Opt(inner) => Info { max_len: self.expr(inner).max_len, req: None },
+            OptimizedExpr::Opt(inner) => {
+                let inner = self.expr(inner);
+                let lang = inner
+                    .lang
+                    .map(|mut a| {
+                        a.insert(String::new());
+                        a
+                    })
+                    .filter(|a| a.len() <= MAX_LANG);
+                Info { max_len: inner.max_len, req: None, lang }
+            }
             OptimizedExpr::Rep(inner) => {
                 let inner = self.expr(inner);
-                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: None }
+                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: None, lang: None }
             }
             OptimizedExpr::RepOnce(inner) => {
                 let inner = self.expr(inner);
-                Info { max_len: (inner.max_len == Some(0)).then_some(0), req: inner.req }
+                Info {
+                    max_len: (inner.max_len == Some(0)).then_some(0),
+                    req: inner.req,
+                    lang: None,
+                }
             }
             OptimizedExpr::NodeTag(inner, _) => self.expr(inner),
             OptimizedExpr::RestoreOnErr(inner) => self.expr(inner),
             OptimizedExpr::Push(inner) => self.expr(inner),
-            OptimizedExpr::PushLiteral(_) => Info { max_len: Some(0), req: None },
+            OptimizedExpr::PushLiteral(_) => Info { max_len: Some(0), req: None, lang: None },
             OptimizedExpr::PeekSlice(..) | OptimizedExpr::Skip(_) => unknown(),
         }
     }
@@ -309,7 +362,19 @@ mod tests {
     #[test]
     fn choices_need_literals_on_every_branch() {
         let a = anchors(r#"r = { "一" ~ ("校" | "月") }"#, "r");
-        assert_eq!(lits(&a).0, vec!["一"]);
+        // A single character is a poor anchor: with what follows it.
+        assert_eq!(lits(&a).0, vec!["一月", "一校"]);
+        let n = anchors(r#"d = _{ "一" | "二" } r = { "x"? ~ d ~ !"y" ~ "中" ~ !"学" }"#, "r");
+        assert_eq!(lits(&n), (vec!["一中", "二中"], 1));
+        // Longer literals stay as they are (and keep near misses in view).
+        let c = anchors(r#"r = { "清廉" ~ ("学校" | "校园") }"#, "r");
+        assert_eq!(lits(&c).0, vec!["清廉"]);
+        // Too many combinations: the single characters stay.
+        let wide = anchors(
+            r#"d = _{ '0'..'9' } r = { d ~ ("个" | "名" | "所" | "项" | "次" | "场" | "期") }"#,
+            "r",
+        );
+        assert_eq!((lits(&wide).0.len(), lits(&wide).1), (7, 1));
         let b = anchors(r#"r = { ("校" | '\u{4E00}'..'\u{9FFF}') ~ ANY* }"#, "r");
         assert_eq!(b, Anchors::Everywhere);
     }
