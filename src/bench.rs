@@ -145,6 +145,7 @@ fn run_pass(
         inputs,
         chunk,
         |input| process(ex, input),
+        DocResult::bytes,
         |r| -> Result<()> {
             // Unreadable inputs do not count; `tifa extract` reports them.
             if let DocResult::Done { extraction, bytes, text, doc, .. } = r {

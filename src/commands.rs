@@ -107,6 +107,16 @@ pub(crate) enum DocResult {
     Failed(String),
 }
 
+impl DocResult {
+    /// The input bytes behind a result (0 for a file not read).
+    pub(crate) fn bytes(&self) -> usize {
+        match self {
+            DocResult::Done { bytes, .. } => *bytes,
+            DocResult::Skipped(_) | DocResult::Failed(_) => 0,
+        }
+    }
+}
+
 /// Reads, decodes and extracts one input (`extract` and `bench` alike).
 pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
     // Each worker thread reads into one buffer of its own: a new one per
@@ -243,7 +253,7 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         bar.inc(1);
         r
     };
-    crate::pipeline::ordered(&pool, &inputs, chunk, work, |r| -> Result<()> {
+    crate::pipeline::ordered(&pool, &inputs, chunk, work, DocResult::bytes, |r| -> Result<()> {
         match r {
             DocResult::Done { extraction, bytes: b, text, doc, note } => {
                 if let Some(n) = note {
