@@ -77,22 +77,16 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<String>) {
             return;
         }
     };
-    let mut kinds = std::collections::HashMap::new();
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for e in entries.filter_map(Result::ok) {
-        if let Ok(t) = e.file_type() {
-            kinds.insert(e.path(), t);
-        }
-        paths.push(e.path());
-    }
-    paths.sort();
-    for p in paths {
+    // Each entry's type comes with the listing; only links need a stat.
+    let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> =
+        entries.filter_map(Result::ok).map(|e| (e.path(), e.file_type().ok())).collect();
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, kind) in paths {
         let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
-        // The entry's type comes with the listing; only links need a stat.
-        let (is_dir, is_file) = match kinds.get(&p) {
+        let (is_dir, is_file) = match kind {
             Some(t) if !t.is_symlink() => (t.is_dir(), t.is_file()),
             _ => (p.is_dir(), p.is_file()),
         };

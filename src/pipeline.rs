@@ -16,10 +16,10 @@ use rayon::prelude::*;
 use rayon::ThreadPool;
 use std::sync::mpsc::sync_channel;
 
-/// Documents per worker in one chunk: enough that a chunk's hand-over
-/// costs little, few enough that memory holds only a few documents (a
-/// document's results take a few times its size; a long one, while it
-/// is extracted, some fifty times).
+/// Documents per worker in the first chunk, before their sizes are
+/// known: few, so that memory holds only a few documents even when they
+/// are long (a document's results take a few times its size; a long one,
+/// while it is extracted, some fifty times).
 pub const PER_THREAD: usize = 8;
 
 /// Input bytes per worker that a chunk aims at, once the sizes of the

@@ -675,10 +675,10 @@ impl<'p> Extractor<'p> {
         });
         let mut seen = std::collections::BTreeSet::new();
         relations.retain(|r| seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
-        let mut ex = Extraction { mentions, relations, diagnostics: Vec::new() };
-        // Document-level context: abbreviations, scope, derived relations.
         lists::give_back(cands);
         lists::give_back(occurs);
+        let mut ex = Extraction { mentions, relations, diagnostics: Vec::new() };
+        // Document-level context: abbreviations, scope, derived relations.
         context::enrich(doc, original, &mut ex);
         ex
     }

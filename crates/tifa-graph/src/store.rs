@@ -366,16 +366,14 @@ impl StreamLoad {
         // A transaction indexes every write in memory before the commit:
         // measured five times slower per quad than the bulk loader. Only a
         // small remainder (a twentieth of a batch) is written that way.
-        if self.loader.is_none() && self.pending.len() > self.threshold / SMALL_SHARE {
-            self.send()?;
-        }
-        if self.loader.is_some() {
-            if !self.pending.is_empty() {
+        let tail = self.pending.len();
+        if self.loader.is_some() || tail > self.threshold / SMALL_SHARE {
+            if tail > 0 {
                 self.send()?;
             }
             self.stop_loader()?;
             self.report.bulk = true;
-        } else if !self.pending.is_empty() {
+        } else if tail > 0 {
             let mut tx = self.store.start_transaction().map_err(store_err)?;
             tx.extend(self.pending.iter());
             tx.commit().map_err(store_err)?;

@@ -146,7 +146,7 @@ impl NormText {
             if k > 0 && !joined {
                 // A line separator stands for the line break before the
                 // line; a non-first line always has one in the original.
-                out.push('\n', line.start_char.saturating_sub(1), '\n');
+                out.push_separator(line.start_char.saturating_sub(1));
                 in_quote = false;
             }
             out.push_line(line, &mut in_quote);
@@ -265,20 +265,17 @@ impl Builder {
         self.next_orig = orig.wrapping_add(1);
     }
 
-    /// Appends one normalized char and its bookkeeping.
-    fn push(&mut self, norm: char, orig_index: u32, orig: char) {
-        let b = self.out.text.len() as u32;
-        if norm != orig {
-            self.out.changed.push((b, orig));
-        }
-        self.note(b, orig_index);
-        self.out.text.push(norm);
+    /// Appends the `\n` that separates two lines; it stands for original
+    /// char `orig_index`, the break before the line.
+    fn push_separator(&mut self, orig_index: u32) {
+        self.note(self.out.text.len() as u32, orig_index);
+        self.out.text.push('\n');
     }
 
     /// Appends the normalized chars of one line. Runs of unchanged
     /// characters are copied at once; each character is counted towards
-    /// the next mark. ASCII other than `"` and the CJK ideographs U+4000–U+9FFF
-    /// without a simplified form (nearly every character of a text) are
+    /// the next mark. ASCII other than `"` and the BMP characters that
+    /// [`may_change`] leaves clear (nearly every character of a text) are
     /// decided from their bytes; the rest go through [`normalized`].
     fn push_line(&mut self, line: &Line<'_>, in_quote: &mut bool) {
         let text = line.text;
@@ -481,8 +478,6 @@ fn is_ordinal(c: char) -> bool {
     matches!(c, '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
 }
 
-/// The normalized form of `c`, which follows `before` and precedes
-/// `after` in its line; `in_quote` tracks ASCII `"` within the line.
 /// One bit per character of the Basic Multilingual Plane: whether
 /// [`normalized`] may change it (full-width forms, quotes, spaces,
 /// traditional characters). Nearly every character of a text has the bit
@@ -514,6 +509,8 @@ fn flagged(bits: &[u64], u: u32) -> bool {
     bits.get(u as usize / 64).is_none_or(|w| w & (1 << (u % 64)) != 0)
 }
 
+/// The normalized form of `c`, which follows `before` and precedes
+/// `after` in its line; `in_quote` tracks ASCII `"` within the line.
 fn normalized(c: char, before: &str, after: &str, in_quote: &mut bool) -> char {
     match c {
         '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
