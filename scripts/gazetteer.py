@@ -75,6 +75,11 @@ def main(pkg, out):
             continue
         if a and a != name and a not in full and a not in COMMON:
             aliases.setdefault(a, set()).add((name, kind, parent))
+    # 大理州 for 大理白族自治州: the name without its peoples, plus 州.
+    for name, kind, parent, _, _ in rows:
+        a = prefecture_short(name)
+        if a and a not in full:
+            aliases.setdefault(a, set()).add((name, kind, parent))
     alias_rows = []
     for a in sorted(aliases):
         if len(aliases[a]) == 1:
@@ -133,6 +138,24 @@ def code_level(name, rows):
         if r[0] == name:
             return "city" if len(r[4]) == 4 else "county"
     return "county"
+
+
+# Peoples named in autonomous prefectures' names, longest first.
+PEOPLES = ("朝鲜族", "土家族", "布依族", "哈尼族", "景颇族", "傈僳族", "蒙古族", "柯尔克孜", "哈萨克",
+           "蒙古", "苗族", "藏族", "羌族", "彝族", "侗族", "壮族", "傣族", "白族", "回族")
+
+
+def prefecture_short(name):
+    """大理州 for 大理白族自治州, 黔东南州 for 黔东南苗族侗族自治州."""
+    if not name.endswith("自治州"):
+        return None
+    stem = name[: -len("自治州")]
+    while True:
+        people = next((p for p in PEOPLES if stem.endswith(p)), None)
+        if people is None:
+            break
+        stem = stem[: -len(people)]
+    return stem + "州" if len(stem) >= 2 else None
 
 
 def short(name):

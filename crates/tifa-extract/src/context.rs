@@ -685,6 +685,13 @@ fn fix_parent_relations(
         .collect();
     let area_names: Vec<&str> =
         mentions.iter().filter(|m| is_area(m)).map(|m| m.text.as_str()).collect();
+    // A town or village is in a place, whatever its parent is called
+    // (章丘, a short name, is no mention of its own).
+    let places: Vec<&str> = mentions
+        .iter()
+        .filter(|m| m.kind == "Organization" && matches!(kind(m), "town" | "village"))
+        .map(|m| m.text.as_str())
+        .collect();
     for r in rels.iter_mut() {
         if let Some(c) = canon.get(r.from.as_str()) {
             r.from = c.clone();
@@ -700,7 +707,7 @@ fn fix_parent_relations(
             || (r.to.ends_with(['省', '市', '县', '区', '镇', '乡', '村', '旗'])
                 && !canon.contains_key(r.to.as_str()))
             || r.to.ends_with("街道");
-        if r.rel == "located_in" && !to_is_area {
+        if r.rel == "located_in" && !to_is_area && !places.contains(&r.from.as_str()) {
             r.rel = "part_of".into();
         }
     }
@@ -736,12 +743,13 @@ fn place_ambiguous_areas(mentions: &mut [Mention]) {
     }
 }
 
-/// Areas named in the document, the one it is about first: most mentions,
-/// with a bonus for being named in the opening 200 characters; lower
-/// levels (district, county) win ties.
+/// Areas of county level and above named in the document, the one it is
+/// about first: most mentions, with a bonus for being named in the
+/// opening 200 characters; lower levels (district, county) win ties.
 fn document_areas(mentions: &[Mention]) -> Vec<String> {
     let mut score: BTreeMap<String, (i64, usize)> = BTreeMap::new();
-    for m in mentions.iter().filter(|m| is_area(m)) {
+    // Towns and villages are places in the document, not its area.
+    for m in mentions.iter().filter(|m| is_area(m) && !matches!(kind(m), "town" | "village")) {
         let level = match kind(m) {
             "district" | "county" => 2,
             "city" => 1,
@@ -928,6 +936,17 @@ mod tests {
             rule: "t".into(),
             fields,
         }
+    }
+
+    #[test]
+    fn a_town_or_village_is_never_the_documents_area() {
+        let ms = vec![
+            org("渔一社区", 0, "village", Some("蛇口街道")),
+            org("蛇口街道", 10, "town", Some("南山区")),
+            org("渔一社区", 300, "village", None),
+            org("南山区", 400, "district", None),
+        ];
+        assert_eq!(document_areas(&ms), vec!["南山区".to_string()]);
     }
 
     fn at(text: &str, needle: &str) -> usize {
@@ -1173,6 +1192,17 @@ mod tests {
         };
         enrich("d", t2, &mut ex2);
         assert!(ex2.relations.iter().all(|r| r.rel != "runs"), "{:?}", rels(&ex2));
+    }
+
+    #[test]
+    fn a_village_is_located_in_its_parent_even_a_short_named_one() {
+        let t = "学员赴章丘石门村参观。";
+        let mut ex = Extraction {
+            mentions: vec![org("石门村", at(t, "石门村"), "village", Some("章丘"))],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(has(&ex, "located_in", "石门村", "章丘"), "{:?}", rels(&ex));
     }
 
     #[test]

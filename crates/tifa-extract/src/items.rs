@@ -83,6 +83,12 @@ fn is_parallel(chars: &[char], l: &[(usize, usize)]) -> bool {
     same(&|&(_, e)| chars[e - 1]) || l.len() >= 3 && same(&|&(a, _)| chars[a])
 }
 
+/// Items that hold figures (党员服务队327支、党员突击队85支) report counts;
+/// they are no set a numeral names.
+fn counts(chars: &[char], l: &[(usize, usize)]) -> bool {
+    l.iter().any(|&(a, e)| chars[a..e].iter().any(char::is_ascii_digit))
+}
+
 fn sentence_end(chars: &[char], from: usize, sentences: usize) -> usize {
     let mut left = sentences;
     let mut i = from;
@@ -153,7 +159,7 @@ pub fn fill(doc: &str, chars: &[char], mentions: &mut [Mention]) -> Vec<Diagnost
                 || ["为", "是", "即", "：", "为："].contains(&gap.as_str());
             if opened && (gap.chars().count() <= 6 || led) {
                 tied.push(l);
-            } else if Some(l.len()) == want && is_parallel(chars, &l) {
+            } else if Some(l.len()) == want && is_parallel(chars, &l) && !counts(chars, &l) {
                 parallel.push(l);
             }
         }
@@ -246,6 +252,14 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("4"), "{}", d[0].message);
         assert_eq!(d[0].location.as_ref().map(|l| (l.line, l.column)), Some((1, 4)));
+    }
+
+    #[test]
+    fn a_list_of_counts_is_no_set() {
+        let t: Vec<char> = "围绕“双碳”目标，组建党员服务队32支、党员突击队8支。".chars().collect();
+        let mut ms = vec![nf("双碳", pos(&t, "双碳"), &[2])];
+        fill("d", &t, &mut ms);
+        assert!(!ms[0].fields.contains_key("items"), "{:?}", ms[0].fields);
     }
 
     #[test]
