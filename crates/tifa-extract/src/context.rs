@@ -894,6 +894,21 @@ fn resolve_abbreviations(
             m.fields.insert("parent".into(), Value::String(a.clone()));
         }
     }
+    // A town listed right after another (秣陵街道、禄口街道) shares its parent.
+    let mut towns: Vec<usize> = (0..mentions.len())
+        .filter(|&i| mentions[i].kind == "Organization" && kind(&mentions[i]) == "town")
+        .collect();
+    towns.sort_by_key(|&i| mentions[i].start);
+    for w in 1..towns.len() {
+        let (prev, this) = (&mentions[towns[w - 1]], &mentions[towns[w]]);
+        let has_parent = |m: &Mention| {
+            m.fields.get("parent").and_then(Value::as_str).is_some_and(|p| !p.is_empty())
+        };
+        if this.start == prev.end + 1 && has_parent(prev) && !has_parent(this) {
+            let p = prev.fields["parent"].clone();
+            mentions[towns[w]].fields.insert("parent".into(), p);
+        }
+    }
     // Towns named without their county (李营、长沟等) are in the document's
     // district or county, when it has one.
     let county = areas.iter().find(|a| a.ends_with(['区', '县']) || a.ends_with('旗'));
@@ -1192,6 +1207,24 @@ mod tests {
         };
         enrich("d", t2, &mut ex2);
         assert!(ex2.relations.iter().all(|r| r.rel != "runs"), "{:?}", rels(&ex2));
+    }
+
+    #[test]
+    fn a_town_listed_after_another_shares_its_parent() {
+        let t = "兰考县城区。江宁区秣陵街道、禄口街道、汤山街道降雨。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("兰考县", 0, "county", Some("开封市")),
+                org("江宁区", at(t, "江宁区"), "district", Some("南京市")),
+                org("秣陵街道", at(t, "秣陵街道"), "town", Some("江宁区")),
+                org("禄口街道", at(t, "禄口街道"), "town", None),
+                org("汤山街道", at(t, "汤山街道"), "town", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert!(has(&ex, "located_in", "禄口街道", "江宁区"), "{:?}", rels(&ex));
+        assert!(has(&ex, "located_in", "汤山街道", "江宁区"), "{:?}", rels(&ex));
     }
 
     #[test]
