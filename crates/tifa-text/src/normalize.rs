@@ -48,9 +48,12 @@
 //!   so it is joined directly instead.
 //!
 //! The first line of a document is never joined when it looks like a
-//! title: at most 40 characters, parts set apart by a colon, a space or a
-//! dash, and no comma or full stop (`武汉市江岸区：“三会一课”常态长效
-//! “党建+”特色鲜明`).
+//! title: at most 40 characters, no comma or full stop, and either parts
+//! set apart by a colon, a space or a dash (`武汉市江岸区：“三会一课”常态长效
+//! “党建+”特色鲜明`) or a blank line after it and no quote left open
+//! (`某某公司党委开展“党建+供电服务”特色实践`, then an empty line) and a
+//! paragraph at least ten characters longer below it (a line cut by the
+//! page width is about as long as the next).
 //!
 //! A continuation that starts with a heading marker (`#`, `■`, `一、`,
 //! `（一）`, `1、`, `1.`) is never joined. Lines that are not joined are
@@ -69,6 +72,8 @@ use std::ops::Range;
 const MIN_OPEN_CHARS: u32 = 20;
 /// A first line of at most this many characters is a title, never joined.
 const MAX_TITLE_CHARS: u32 = 40;
+/// How much longer than a title the paragraph after it is, at least.
+const TITLE_MARGIN: u32 = 10;
 /// Lines of at most this many characters may be photo captions.
 const MAX_CAPTION_CHARS: u32 = 40;
 /// How many captions may sit between the two halves of a broken sentence.
@@ -119,6 +124,8 @@ struct Line<'a> {
     start_char: u32,
     len_chars: u32,
     last: char,
+    /// An empty line follows (`\r\n` counts as one break).
+    blank_after: bool,
 }
 
 impl NormText {
@@ -361,7 +368,9 @@ fn split_lines(s: &str) -> (Vec<Line<'_>>, usize) {
         let to = memchr::memchr2(b'\n', b'\r', &bytes[from..]).map_or(bytes.len(), |n| from + n);
         // Line breaks are ASCII: both ends are char boundaries.
         let piece = &s[from..to];
-        from = to + 1;
+        // \r\n is one break.
+        let crlf = bytes.get(to) == Some(&b'\r') && bytes.get(to + 1) == Some(&b'\n');
+        from = to + 1 + usize::from(crlf);
         let rest = piece.trim_start();
         let text = rest.trim_end();
         if let Some(last) = text.chars().next_back() {
@@ -371,11 +380,17 @@ fn split_lines(s: &str) -> (Vec<Line<'_>>, usize) {
                 start_char: char_index + lead,
                 len_chars: text.chars().count() as u32,
                 last,
+                blank_after: false,
             });
+        } else if to < bytes.len() {
+            // An empty line between two others.
+            if let Some(prev) = lines.last_mut() {
+                prev.blank_after = true;
+            }
         }
         // The piece and the break after it (one more than there is after
         // the last piece).
-        char_index += piece.chars().count() as u32 + 1;
+        char_index += piece.chars().count() as u32 + 1 + u32::from(crlf);
     }
     (lines, char_index.saturating_sub(1) as usize)
 }
@@ -393,7 +408,7 @@ fn paragraph_order(lines: &[Line<'_>]) -> Vec<(usize, bool)> {
         i += 1;
         // The first line of a document may be its title: it ends without
         // punctuation but does not run on into the text.
-        let title = cur == 0 && lines.first().is_some_and(is_title);
+        let title = cur == 0 && lines.first().is_some_and(|l| is_title(l, lines.get(1)));
         while i < n && !title && lines.get(cur).is_some_and(is_open) {
             let Some(next) = continuation(lines, i) else { break };
             captions.extend(i..next);
@@ -434,10 +449,15 @@ fn is_open(line: &Line<'_>) -> bool {
 }
 
 /// Whether a (first) line looks like a title (see the module doc).
-fn is_title(line: &Line<'_>) -> bool {
+fn is_title(line: &Line<'_>, next: Option<&Line<'_>>) -> bool {
+    let quotes_closed = line.text.matches('“').count() == line.text.matches('”').count();
+    // A line cut by the page width is about as long as the one after it;
+    // a title is much shorter than the paragraph it heads.
+    let heads = next.is_some_and(|n| n.len_chars >= line.len_chars + TITLE_MARGIN);
     line.len_chars <= MAX_TITLE_CHARS
-        && line.text.contains([' ', '\u{3000}', '：', ':', '—', '|'])
         && !line.text.contains(['，', ',', '。'])
+        && (line.text.contains([' ', '\u{3000}', '：', ':', '—', '|'])
+            || line.blank_after && quotes_closed && heads)
 }
 
 /// Whether a line looks like a photo caption.
@@ -566,6 +586,25 @@ mod tests {
             assert_eq!(n.original_span(0..5), (n.original_len_chars(), n.original_len_chars()));
             assert_eq!(n.surface(0..5), "");
         }
+    }
+
+    #[test]
+    fn a_first_line_with_a_blank_line_after_it_is_a_title() {
+        let title = "国家电网某某电力公司党委开展“党建+供电服务”特色实践";
+        let body = "国网某某省电力有限公司党委坚持以高质量党建引领公司高质量发展，推行“党建+供电服务”模式。";
+        for sep in ["\n\n", "\r\n\r\n", "\n \n"] {
+            let n = NormText::new(&format!("{title}{sep}{body}"));
+            assert_eq!(n.text(), format!("{title}\n{body}"), "{sep:?}");
+        }
+        // Without the blank line (or with \r\n, one break) it runs on.
+        for sep in ["\n", "\r\n"] {
+            let n = NormText::new(&format!("{title}{sep}{body}"));
+            assert_eq!(n.text(), format!("{title}{body}"), "{sep:?}");
+        }
+        // A later line is joined across a blank line as before: 基\n\n础教育.
+        let line = "近年来，某某区教育局党委坚持以高质量党建引领教育高质量发展，推动基";
+        let n = NormText::new(&format!("{title}\n\n{line}\n\n础教育优质均衡。"));
+        assert!(n.text().ends_with("推动基础教育优质均衡。"), "{}", n.text());
     }
 
     #[test]
