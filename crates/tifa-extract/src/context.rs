@@ -532,6 +532,13 @@ const SUBJECT_START: &[char] = &[
     '的', '（', '“', '”', '\n', ' ', '并', '等', '在', '及', '与', '已',
 ];
 
+/// Whether a subject may start right after `chars[i]`: not inside 共产党
+/// or 在职, which hold a start word.
+fn subject_starts_after(chars: &[char], i: usize) -> bool {
+    SUBJECT_START.contains(&chars[i])
+        && !matches!((chars[i], chars.get(i + 1)), ('共', Some('产')) | ('在', Some('职')))
+}
+
 /// A quantity's `subject`: the short noun right before the number in its
 /// clause (党员3418名), else the one right after its unit (46个党组织).
 fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
@@ -540,10 +547,10 @@ fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
             continue;
         }
         let mut a = m.start;
-        while a > 0 && m.start - a <= 8 && !SUBJECT_START.contains(&chars[a - 1]) {
+        while a > 0 && m.start - a <= 8 && !subject_starts_after(chars, a - 1) {
             a -= 1;
         }
-        let bounded = a == 0 || SUBJECT_START.contains(&chars[a - 1]);
+        let bounded = a == 0 || subject_starts_after(chars, a - 1);
         let before = strip_verb(&chars[a..m.start].iter().collect::<String>());
         let han = |s: &str| s.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
         let subject = if bounded && (2..=6).contains(&before.chars().count()) && han(&before) {
@@ -570,8 +577,30 @@ fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
 /// A subject without the verb that introduced it (举办专题讲座 → 专题讲座).
 fn strip_verb(s: &str) -> String {
     const LEADS: &[&str] = &[
-        "举办", "开展", "开通", "发放", "评选", "公布", "建成", "新建", "培训", "组织", "累计",
-        "完成", "覆盖", "选派", "配备", "建立", "创建", "打造", "培育", "招聘", "投入", "来自",
+        "举办",
+        "开展",
+        "开通",
+        "发放",
+        "评选出",
+        "评选",
+        "公布",
+        "吸纳",
+        "建成",
+        "新建",
+        "培训",
+        "组织",
+        "累计",
+        "完成",
+        "覆盖",
+        "选派",
+        "配备",
+        "建立",
+        "创建",
+        "打造",
+        "培育",
+        "招聘",
+        "投入",
+        "来自",
     ];
     let mut s = s.to_string();
     while let Some(l) = LEADS.iter().find(|l| s.starts_with(*l)) {
@@ -1139,6 +1168,21 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[0].fields["subject"], "党员");
         assert_eq!(ex.mentions[1].fields["subject"], "幼儿园");
+    }
+
+    #[test]
+    fn a_subject_is_not_cut_inside_gongchandang_or_zaizhi() {
+        let t = "，优秀共产党员36名，吸纳在职党员120名。";
+        let mut ex = Extraction {
+            mentions: vec![
+                typed("Quantity", "36名", at(t, "36名"), &[]),
+                typed("Quantity", "120名", at(t, "120名"), &[]),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[0].fields["subject"], "优秀共产党员");
+        assert_eq!(ex.mentions[1].fields["subject"], "在职党员");
     }
 
     fn rels(ex: &Extraction) -> Vec<(String, String, String)> {
