@@ -104,6 +104,16 @@ fn is_area(m: &Mention) -> bool {
     m.kind == "Organization" && AREA_KINDS.contains(&kind(m))
 }
 
+/// A mention's `parent`, when it has a non-empty one.
+fn parent_of(m: &Mention) -> Option<&str> {
+    m.fields.get("parent").and_then(Value::as_str).filter(|p| !p.is_empty())
+}
+
+/// A town or village: a place in the document, below its area.
+fn is_place(m: &Mention) -> bool {
+    m.kind == "Organization" && matches!(kind(m), "town" | "village")
+}
+
 fn is_actor(m: &Mention) -> bool {
     m.kind == "Organization" && !is_area(m) && kind(m) != "media"
 }
@@ -364,8 +374,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     cooperations(&chars, &sentences, &paragraphs, &orgs, &mut rels, &mk);
     // Parents set or renamed here need their relation too.
     for m in mentions.iter().filter(|m| m.kind == "Organization") {
-        let Some(p) = m.fields.get("parent").and_then(Value::as_str).filter(|p| !p.is_empty())
-        else {
+        let Some(p) = parent_of(m) else {
             continue;
         };
         let rel = match kind(m) {
@@ -716,11 +725,8 @@ fn fix_parent_relations(
         mentions.iter().filter(|m| is_area(m)).map(|m| m.text.as_str()).collect();
     // A town or village is in a place, whatever its parent is called
     // (章丘, a short name, is no mention of its own).
-    let places: Vec<&str> = mentions
-        .iter()
-        .filter(|m| m.kind == "Organization" && matches!(kind(m), "town" | "village"))
-        .map(|m| m.text.as_str())
-        .collect();
+    let places: Vec<&str> =
+        mentions.iter().filter(|m| is_place(m)).map(|m| m.text.as_str()).collect();
     for r in rels.iter_mut() {
         if let Some(c) = canon.get(r.from.as_str()) {
             r.from = c.clone();
@@ -755,8 +761,7 @@ fn place_ambiguous_areas(mentions: &mut [Mention]) {
     };
     let mut order: Vec<usize> = (0..mentions.len()).filter(|&i| is_area(&mentions[i])).collect();
     order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
-    let orphan =
-        |m: &Mention| m.fields.get("parent").and_then(Value::as_str).is_none_or(str::is_empty);
+    let orphan = |m: &Mention| parent_of(m).is_none();
     let mut placed: BTreeMap<String, String> = BTreeMap::new();
     for w in order.windows(2) {
         let (outer, inner) = (&mentions[w[0]], &mentions[w[1]]);
@@ -778,7 +783,7 @@ fn place_ambiguous_areas(mentions: &mut [Mention]) {
 fn document_areas(mentions: &[Mention]) -> Vec<String> {
     let mut score: BTreeMap<String, (i64, usize)> = BTreeMap::new();
     // Towns and villages are places in the document, not its area.
-    for m in mentions.iter().filter(|m| is_area(m) && !matches!(kind(m), "town" | "village")) {
+    for m in mentions.iter().filter(|m| is_area(m) && !is_place(m)) {
         let level = match kind(m) {
             "district" | "county" => 2,
             "city" => 1,
@@ -896,7 +901,7 @@ fn resolve_abbreviations(
     // A school named after an area of the document without its suffix
     // (金乡一中 in a document about 金乡县) is placed there.
     for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
-        if m.fields.get("parent").and_then(Value::as_str).is_some_and(|p| !p.is_empty()) {
+        if parent_of(m).is_some() {
             continue;
         }
         if !matches!(kind(m), "school" | "kindergarten" | "education_group") {
@@ -925,24 +930,22 @@ fn resolve_abbreviations(
     }
     // A town listed right after another (秣陵街道、禄口街道) shares its parent.
     let mut towns: Vec<usize> = (0..mentions.len())
-        .filter(|&i| mentions[i].kind == "Organization" && kind(&mentions[i]) == "town")
+        .filter(|&i| kind(&mentions[i]) == "town" && is_place(&mentions[i]))
         .collect();
     towns.sort_by_key(|&i| mentions[i].start);
-    for w in 1..towns.len() {
-        let (prev, this) = (&mentions[towns[w - 1]], &mentions[towns[w]]);
-        let has_parent = |m: &Mention| {
-            m.fields.get("parent").and_then(Value::as_str).is_some_and(|p| !p.is_empty())
-        };
-        if this.start == prev.end + 1 && has_parent(prev) && !has_parent(this) {
-            let p = prev.fields["parent"].clone();
-            mentions[towns[w]].fields.insert("parent".into(), p);
+    for w in towns.windows(2) {
+        let (prev, this) = (&mentions[w[0]], &mentions[w[1]]);
+        if this.start == prev.end + 1 && parent_of(this).is_none() {
+            if let Some(p) = parent_of(prev).map(Value::from) {
+                mentions[w[1]].fields.insert("parent".into(), p);
+            }
         }
     }
     // Towns named without their county (李营、长沟等) are in the document's
     // district or county, when it has one.
     let county = areas.iter().find(|a| a.ends_with(['区', '县']) || a.ends_with('旗'));
     for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && kind(m) == "town") {
-        if m.fields.get("parent").and_then(Value::as_str).is_none_or(|p| p.is_empty()) {
+        if parent_of(m).is_none() {
             if let Some(c) = county {
                 m.fields.insert("parent".into(), Value::String(c.clone()));
             }
@@ -1155,34 +1158,26 @@ mod tests {
         assert_eq!(ex.mentions[2].fields["share"], 40.0);
     }
 
+    /// The subjects the context pass gives quantities `qs` of text `t`.
+    fn subjects(t: &str, qs: &[&str]) -> Vec<Value> {
+        let mentions = qs.iter().map(|q| typed("Quantity", q, at(t, q), &[])).collect();
+        let mut ex = Extraction { mentions, ..Default::default() };
+        enrich("d", t, &mut ex);
+        ex.mentions.iter().map(|m| m.fields["subject"].clone()).collect()
+    }
+
     #[test]
     fn quantity_subject_before_or_after() {
-        let t = "全县共有党员2150名，新建32所幼儿园并投入使用。";
-        let mut ex = Extraction {
-            mentions: vec![
-                typed("Quantity", "2150名", at(t, "2150名"), &[]),
-                typed("Quantity", "32所", at(t, "32所"), &[]),
-            ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
-        assert_eq!(ex.mentions[0].fields["subject"], "党员");
-        assert_eq!(ex.mentions[1].fields["subject"], "幼儿园");
+        let got = subjects("全县共有党员2150名，新建32所幼儿园并投入使用。", &["2150名", "32所"]);
+        assert_eq!(got[0], "党员");
+        assert_eq!(got[1], "幼儿园");
     }
 
     #[test]
     fn a_subject_is_not_cut_inside_gongchandang_or_zaizhi() {
-        let t = "，优秀共产党员36名，吸纳在职党员120名。";
-        let mut ex = Extraction {
-            mentions: vec![
-                typed("Quantity", "36名", at(t, "36名"), &[]),
-                typed("Quantity", "120名", at(t, "120名"), &[]),
-            ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
-        assert_eq!(ex.mentions[0].fields["subject"], "优秀共产党员");
-        assert_eq!(ex.mentions[1].fields["subject"], "在职党员");
+        let got = subjects("，优秀共产党员36名，吸纳在职党员120名。", &["36名", "120名"]);
+        assert_eq!(got[0], "优秀共产党员");
+        assert_eq!(got[1], "在职党员");
     }
 
     fn rels(ex: &Extraction) -> Vec<(String, String, String)> {
