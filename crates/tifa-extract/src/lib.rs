@@ -515,6 +515,7 @@ impl<'p> Extractor<'p> {
                     !left_ok
                         || !pack.passes_checks(rule, m, input)
                         || rule.not_after.iter().any(|w| before.ends_with(w.as_str()))
+                        || followed_by(rule, &text[(pos + m.len).min(end)..end])
                 };
                 match result {
                     Ok(m) if m.len > 0 && !blocked(&m) => {
@@ -554,7 +555,8 @@ impl<'p> Extractor<'p> {
         for (g, hits) in self.lexicon_rules.iter().zip(terms) {
             let (pack, rule) = self.rule(*g);
             for span in hits {
-                if sentence_of(&sents, span.start).is_none() {
+                if sentence_of(&sents, span.start).is_none() || followed_by(rule, &text[span.end..])
+                {
                     continue;
                 }
                 let term = &text[span.clone()];
@@ -759,6 +761,12 @@ const NO_FAILURE: tifa_rules::Failure = tifa_rules::Failure { at: 0, expected: V
 
 /// Quote marks that never belong to a mention's text.
 const QUOTES: &[char] = &['“', '”', '‘', '’', '《', '》', '「', '」', '『', '』', '"'];
+
+/// Whether one of `rule`'s `not_before` strings opens `rest`, the text
+/// right after a match.
+fn followed_by(rule: &Rule, rest: &str) -> bool {
+    rule.not_before.iter().any(|w| rest.starts_with(w.as_str()))
+}
 
 fn trim_quotes(text: &str, mut r: Range<usize>) -> Range<usize> {
     while let Some(c) = text.get(r.clone()).and_then(|s| s.chars().next()) {

@@ -159,3 +159,25 @@ fn lexicon_rules_take_the_leftmost_longest_term_without_overlaps() {
     // starts inside 东湖区); 湖区中; 中学.
     assert_eq!(got, vec!["东湖区", "中学", "湖区中", "中学"]);
 }
+
+#[test]
+fn not_before_drops_a_match_that_a_listed_string_follows() {
+    let mut src = PackSource::new("nb");
+    src.insert(
+        "pack.toml",
+        "[pack]\nname = \"nb\"\ngrammars = [\"g.pest\"]\n[lexicons]\nplaces = { file = \"places.tsv\" }\n\
+         [[rule]]\nid = \"place\"\ntype = \"Organization\"\nlexicon = \"places\"\nnot_before = [\"路\", \"街道\"]\n\
+         [[rule]]\nid = \"quoted\"\ntype = \"Program\"\ntext = \"name\"\nnot_before = [\"了\"]\n",
+    );
+    src.insert("places.tsv", "name\n中山\n玉林\n");
+    src.insert("g.pest", GRAMMAR);
+    let packs = vec![load(&src, &Library::default()).expect("pack loads")];
+    let ex = Extractor::new(&packs);
+    let got: Vec<String> = ex
+        .extract("d", "中山路，玉林街道，中山市和玉林。“好好学习”了，“天天向上”活动")
+        .mentions
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(got, vec!["中山", "玉林", "天天向上"]);
+}

@@ -281,6 +281,8 @@ pub struct Rule {
     pub after: Vec<String>,
     /// Strings a match must not directly follow.
     pub not_after: Vec<String>,
+    /// Strings that must not directly follow a match.
+    pub not_before: Vec<String>,
     /// Mention types this rule's matches give way to.
     pub yield_to: Vec<String>,
     /// Texts it must match.
@@ -1239,6 +1241,7 @@ fn check_rule(
         checks,
         after: decl.after.clone(),
         not_after: decl.not_after.clone(),
+        not_before: decl.not_before.clone(),
         yield_to: decl.yield_to.clone(),
         examples,
         non_examples: decl.non_examples.clone(),

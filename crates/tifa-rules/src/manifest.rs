@@ -137,6 +137,10 @@ pub struct RuleDecl {
     /// Reject a match that directly follows one of these strings.
     #[serde(default)]
     pub not_after: Vec<String>,
+    /// Reject a match that one of these strings directly follows (中山 in
+    /// 中山路 is a street, not the city).
+    #[serde(default)]
+    pub not_before: Vec<String>,
     /// Field name → where its value comes from.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, FieldDecl>")]
