@@ -287,6 +287,8 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     .iter()
                     .filter(|o| (is_actor(o) || is_area(o)) && o.end <= m.start)
                     .filter(|o| m.start - o.end <= 30)
+                    // 被国务院国资委评为: the body after 被 gives the honour.
+                    .filter(|o| !slice(&chars, o.start.saturating_sub(1), o.start).ends_with('被'))
                     .filter(|o| {
                         let between = slice(&chars, o.end, m.start);
                         // 某某小学等15所示范点
@@ -882,8 +884,9 @@ fn resolve_abbreviations(
         }
         let first = m.text.chars().next().unwrap_or(' ');
         let second: String = m.text.chars().skip(1).take(2).collect();
+        let bureau = m.fields.get("kind").and_then(Value::as_str) == Some("bureau");
         if matches!(first, '市' | '区' | '县')
-            && (second.starts_with('委') || second == "教育" || second == "教体")
+            && (second.starts_with('委') || second == "教育" || second == "教体" || bureau)
         {
             if let Some(area) = area_of_level(first) {
                 let full = format!("{area}{}", &m.text[first.len_utf8()..]);
@@ -1104,6 +1107,29 @@ mod tests {
             ex.relations.iter().map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str())).collect();
         assert!(rels.contains(&("holds", "长沙市第一中学", "全国文明校园")), "{rels:?}");
         assert!(rels.contains(&("cooperates_with", "长沙市教育局", "湖南师范大学")), "{rels:?}");
+    }
+
+    #[test]
+    fn the_body_that_gives_an_honour_does_not_hold_it() {
+        let t = "长沙市第一中学被长沙市教育局评为市级文明校园。";
+        let mut des = org("市级文明校园", at(t, "市级文明校园"), "", None);
+        des.kind = "Designation".into();
+        let mut ex = Extraction {
+            mentions: vec![
+                org("长沙市第一中学", 0, "school", Some("长沙市")),
+                org("长沙市教育局", at(t, "长沙市教育局"), "bureau", Some("长沙市")),
+                des,
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let holds: Vec<(&str, &str)> = ex
+            .relations
+            .iter()
+            .filter(|r| r.rel == "holds")
+            .map(|r| (r.from.as_str(), r.to.as_str()))
+            .collect();
+        assert_eq!(holds, vec![("长沙市第一中学", "市级文明校园")]);
     }
 
     #[test]
