@@ -30,6 +30,10 @@ use tifa_model::{Extraction, Mention, Relation, RelationTag};
 /// Organisation kinds that are administrative areas.
 const AREA_KINDS: &[&str] = &["province", "city", "district", "county", "town", "village"];
 
+/// Last characters of area names (a party committee whose parent ends so
+/// is an area's, not a bureau's).
+const AREA_ENDS: [char; 9] = ['市', '省', '县', '区', '州', '旗', '镇', '乡', '道'];
+
 /// Mention types an organisation can run.
 const RUNNABLE: &[&str] = &["Program", "NumberedFormulation", "PlusCompound", "OnePerFormulation"];
 
@@ -272,6 +276,9 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let actor_ok = |o: &Mention| actor_in_clause(&chars, o);
 
     let longest = orgs.iter().map(|o| o.end - o.start).max().unwrap_or(0);
+    let mut persons: Vec<(usize, usize)> =
+        mentions.iter().filter(|m| m.kind == "Person").map(|m| (m.start, m.end)).collect();
+    persons.sort_unstable();
     // Per paragraph start: where its first school anaphor ends.
     let mut anaphors: BTreeMap<usize, Option<usize>> = BTreeMap::new();
     for m in mentions {
@@ -289,6 +296,11 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     .filter(|o| m.start - o.end <= 30)
                     // 被国务院国资委评为: the body after 被 gives the honour.
                     .filter(|o| !slice(&chars, o.start.saturating_sub(1), o.start).ends_with('被'))
+                    // 某镇党委书记蓝晓燕等5人被评为: the people named hold it.
+                    .filter(|o| {
+                        let i = persons.partition_point(|p| p.0 < o.end);
+                        persons.get(i).is_none_or(|p| p.1 > m.start)
+                    })
                     .filter(|o| {
                         let between = slice(&chars, o.end, m.start);
                         // 某某小学等15所示范点
@@ -357,8 +369,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     // 济南市教育局党组书记、局长王品木: the person works for the bureau.
                     let name = match e.fields.get("parent").and_then(Value::as_str) {
                         Some(p) if kind(e) == "party_committee" && !p.is_empty() => {
-                            let parent_is_org =
-                                org_texts.contains(p) || !p.ends_with(['市', '省', '县', '区']);
+                            let parent_is_org = org_texts.contains(p) || !p.ends_with(AREA_ENDS);
                             if parent_is_org {
                                 p.to_string()
                             } else {
@@ -1107,6 +1118,30 @@ mod tests {
             ex.relations.iter().map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str())).collect();
         assert!(rels.contains(&("holds", "长沙市第一中学", "全国文明校园")), "{rels:?}");
         assert!(rels.contains(&("cooperates_with", "长沙市教育局", "湖南师范大学")), "{rels:?}");
+    }
+
+    #[test]
+    fn people_named_after_an_organisation_hold_the_honour_not_it() {
+        let t = "老竹镇党委书记蓝晓燕等5人被评为先进个人。";
+        let mut des = org("先进个人", at(t, "先进个人"), "", None);
+        des.kind = "Designation".into();
+        let mut person = org("蓝晓燕", at(t, "蓝晓燕"), "", None);
+        person.kind = "Person".into();
+        person.fields.insert("role".into(), "党委书记".into());
+        let mut ex = Extraction {
+            mentions: vec![
+                org("老竹镇", 0, "town", Some("莲都区")),
+                org("老竹镇党委", 0, "party_committee", Some("老竹镇")),
+                person,
+                des,
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let rels: Vec<(&str, &str, &str)> =
+            ex.relations.iter().map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str())).collect();
+        assert!(!rels.iter().any(|r| r.0 == "holds"), "{rels:?}");
+        assert!(rels.contains(&("works_for", "蓝晓燕", "老竹镇党委")), "{rels:?}");
     }
 
     #[test]
