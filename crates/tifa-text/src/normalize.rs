@@ -506,16 +506,15 @@ fn may_change() -> &'static [u64] {
     static BITS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     BITS.get_or_init(|| {
         let mut bits = vec![0u64; 0x10000 / 64];
-        for u in 0..0x10000u32 {
-            let Some(c) = char::from_u32(u) else { continue };
-            // Both answers of the context-dependent cases count.
-            let changes = [("0", "0"), ("", "")].iter().any(|(before, after)| {
-                [false, true].iter().any(|&q| {
-                    let mut in_quote = q;
-                    normalized(c, before, after, &mut in_quote) != c
-                })
-            });
-            if changes {
+        // The characters `normalized` names, then every traditional one
+        // (a test checks this against `normalized` itself).
+        let named = ('\u{FF10}'..='\u{FF19}')
+            .chain('\u{FF21}'..='\u{FF3A}')
+            .chain('\u{FF41}'..='\u{FF5A}')
+            .chain(['＋', '％', '．', '\u{3000}', '\u{A0}', '「', '『', '」', '』', '"']);
+        for c in named.chain(crate::trad::traditional()) {
+            let u = c as u32;
+            if u < 0x10000 {
                 bits[u as usize / 64] |= 1 << (u % 64);
             }
         }
@@ -566,6 +565,22 @@ fn is_any_digit(c: char) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_may_change_table_flags_exactly_what_normalization_changes() {
+        let bits = may_change();
+        for u in 0..0x10000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            // Both answers of the context-dependent cases count.
+            let changes = [("0", "0"), ("", "")].iter().any(|(before, after)| {
+                [false, true].iter().any(|&q| {
+                    let mut in_quote = q;
+                    normalized(c, before, after, &mut in_quote) != c
+                })
+            });
+            assert_eq!(flagged(bits, u), changes, "U+{u:04X}");
+        }
+    }
 
     /// Byte range of the first occurrence of `needle` in `hay`.
     fn find(hay: &str, needle: &str) -> Range<usize> {

@@ -68,6 +68,11 @@ fn dense_mapped(bits: &[u64], u: u32) -> bool {
     bits.get(k / 64).is_some_and(|w| w & (1 << (k % 64)) != 0)
 }
 
+/// Every character that has a simplified form different from itself.
+pub(crate) fn traditional() -> impl Iterator<Item = char> {
+    pairs().iter().map(|p| p.0)
+}
+
 /// The simplified form of a traditional character, or the character itself.
 pub fn simplified(c: char) -> char {
     let u = c as u32;
