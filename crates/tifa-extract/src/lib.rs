@@ -297,6 +297,12 @@ impl<'p> Extractor<'p> {
                 if !scanned && anchor_set == Some(set) {
                     continue;
                 }
+                // A set with a one-character literal (一, 中, ，) is met
+                // in nearly every sentence: looking for it costs more than
+                // it saves.
+                if set.iter().any(|l| l.chars().nth(1).is_none()) {
+                    continue;
+                }
                 let next = sets.len();
                 let id = *sets.entry(set).or_insert(next);
                 if id == next {
