@@ -22,10 +22,22 @@ const WINDOW: usize = 150;
 const LEADS: &[&str] = &["分别是", "分别为", "主要是", "就是", "包括", "即"];
 
 fn is_item_char(c: char) -> bool {
-    // CJK first: the general Unicode lookup is slow and rarely needed.
+    // CJK first, then the punctuation that fills Chinese text: the general
+    // Unicode lookup is slow and rarely needed.
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
         || c.is_ascii_alphanumeric()
-        || !c.is_ascii() && c.is_alphanumeric() && !matches!(c, '、' | '，' | '。' | '：' | '；')
+        || !c.is_ascii() && !is_punctuation(c) && c.is_alphanumeric()
+}
+
+/// General, CJK and full-width punctuation; none of it is alphanumeric
+/// (〇, 々 and the Hangzhou numerals of U+3005-U+3007, U+3021-U+303C are
+/// left out).
+fn is_punctuation(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x2000..=0x206F | 0x3000..=0x3004 | 0x3008..=0x3020 | 0x3030 | 0x303D..=0x303F
+            | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20
+    )
 }
 
 /// Lists (as char ranges of their items) in `chars[from..to]`.
@@ -208,6 +220,14 @@ pub fn fill(doc: &str, chars: &[char], mentions: &mut [Mention]) -> Vec<Diagnost
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_characters_are_the_alphanumeric_ones_but_list_punctuation() {
+        for c in (0..0x3_0000u32).filter_map(char::from_u32) {
+            let want = c.is_alphanumeric() && !matches!(c, '、' | '，' | '。' | '：' | '；');
+            assert_eq!(is_item_char(c), want, "U+{:04X}", c as u32);
+        }
+    }
     use tifa_model::Fields;
 
     fn nf(text: &str, at: usize, numbers: &[u64]) -> Mention {
