@@ -295,7 +295,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     .filter(|o| (is_actor(o) || is_area(o)) && o.end <= m.start)
                     .filter(|o| m.start - o.end <= 30)
                     // 被国务院国资委评为: the body after 被 gives the honour.
-                    .filter(|o| !slice(&chars, o.start.saturating_sub(1), o.start).ends_with('被'))
+                    .filter(|o| o.start.checked_sub(1).and_then(|i| chars.get(i)) != Some(&'被'))
                     // 某镇党委书记蓝晓燕等5人被评为: the people named hold it.
                     .filter(|o| {
                         let i = persons.partition_point(|p| p.0 < o.end);
@@ -367,8 +367,8 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     .max_by_key(|o| o.end);
                 if let Some(e) = employer {
                     // 济南市教育局党组书记、局长王品木: the person works for the bureau.
-                    let name = match e.fields.get("parent").and_then(Value::as_str) {
-                        Some(p) if kind(e) == "party_committee" && !p.is_empty() => {
+                    let name = match parent_of(e) {
+                        Some(p) if kind(e) == "party_committee" => {
                             let parent_is_org = org_texts.contains(p) || !p.ends_with(AREA_ENDS);
                             if parent_is_org {
                                 p.to_string()
@@ -895,9 +895,11 @@ fn resolve_abbreviations(
         }
         let first = m.text.chars().next().unwrap_or(' ');
         let second: String = m.text.chars().skip(1).take(2).collect();
-        let bureau = m.fields.get("kind").and_then(Value::as_str) == Some("bureau");
         if matches!(first, '市' | '区' | '县')
-            && (second.starts_with('委') || second == "教育" || second == "教体" || bureau)
+            && (second.starts_with('委')
+                || second == "教育"
+                || second == "教体"
+                || kind(m) == "bureau")
         {
             if let Some(area) = area_of_level(first) {
                 let full = format!("{area}{}", &m.text[first.len_utf8()..]);
@@ -1120,51 +1122,49 @@ mod tests {
         assert!(rels.contains(&("cooperates_with", "长沙市教育局", "湖南师范大学")), "{rels:?}");
     }
 
+    /// The relations the context pass derives from `mentions` of text `t`.
+    fn enriched(t: &str, mentions: Vec<Mention>) -> Vec<(String, String, String)> {
+        let mut ex = Extraction { mentions, ..Default::default() };
+        enrich("d", t, &mut ex);
+        rels(&ex)
+    }
+
+    /// The `holds` relations among `rels`, as (from, to).
+    fn holds(rels: &[(String, String, String)]) -> Vec<(&str, &str)> {
+        rels.iter().filter(|r| r.0 == "holds").map(|r| (r.1.as_str(), r.2.as_str())).collect()
+    }
+
     #[test]
     fn people_named_after_an_organisation_hold_the_honour_not_it() {
         let t = "老竹镇党委书记蓝晓燕等5人被评为先进个人。";
-        let mut des = org("先进个人", at(t, "先进个人"), "", None);
-        des.kind = "Designation".into();
-        let mut person = org("蓝晓燕", at(t, "蓝晓燕"), "", None);
-        person.kind = "Person".into();
-        person.fields.insert("role".into(), "党委书记".into());
-        let mut ex = Extraction {
-            mentions: vec![
+        let got = enriched(
+            t,
+            vec![
                 org("老竹镇", 0, "town", Some("莲都区")),
                 org("老竹镇党委", 0, "party_committee", Some("老竹镇")),
-                person,
-                des,
+                typed("Person", "蓝晓燕", at(t, "蓝晓燕"), &[("role", "党委书记".into())]),
+                typed("Designation", "先进个人", at(t, "先进个人"), &[]),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
-        let rels: Vec<(&str, &str, &str)> =
-            ex.relations.iter().map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str())).collect();
-        assert!(!rels.iter().any(|r| r.0 == "holds"), "{rels:?}");
-        assert!(rels.contains(&("works_for", "蓝晓燕", "老竹镇党委")), "{rels:?}");
+        );
+        assert!(holds(&got).is_empty(), "{got:?}");
+        assert!(
+            got.contains(&("works_for".into(), "蓝晓燕".into(), "老竹镇党委".into())),
+            "{got:?}"
+        );
     }
 
     #[test]
     fn the_body_that_gives_an_honour_does_not_hold_it() {
         let t = "长沙市第一中学被长沙市教育局评为市级文明校园。";
-        let mut des = org("市级文明校园", at(t, "市级文明校园"), "", None);
-        des.kind = "Designation".into();
-        let mut ex = Extraction {
-            mentions: vec![
+        let got = enriched(
+            t,
+            vec![
                 org("长沙市第一中学", 0, "school", Some("长沙市")),
                 org("长沙市教育局", at(t, "长沙市教育局"), "bureau", Some("长沙市")),
-                des,
+                typed("Designation", "市级文明校园", at(t, "市级文明校园"), &[]),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
-        let holds: Vec<(&str, &str)> = ex
-            .relations
-            .iter()
-            .filter(|r| r.rel == "holds")
-            .map(|r| (r.from.as_str(), r.to.as_str()))
-            .collect();
-        assert_eq!(holds, vec![("长沙市第一中学", "市级文明校园")]);
+        );
+        assert_eq!(holds(&got), vec![("长沙市第一中学", "市级文明校园")]);
     }
 
     #[test]

@@ -220,6 +220,7 @@ pub fn fill(doc: &str, chars: &[char], mentions: &mut [Mention]) -> Vec<Diagnost
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tifa_model::Fields;
 
     #[test]
     fn item_characters_are_the_alphanumeric_ones_but_list_punctuation() {
@@ -228,7 +229,6 @@ mod tests {
             assert_eq!(is_item_char(c), want, "U+{:04X}", c as u32);
         }
     }
-    use tifa_model::Fields;
 
     fn nf(text: &str, at: usize, numbers: &[u64]) -> Mention {
         let mut fields = Fields::new();

@@ -506,13 +506,18 @@ fn may_change() -> &'static [u64] {
     static BITS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     BITS.get_or_init(|| {
         let mut bits = vec![0u64; 0x10000 / 64];
-        // The characters `normalized` names, then every traditional one
-        // (a test checks this against `normalized` itself).
-        let named = ('\u{FF10}'..='\u{FF19}')
-            .chain('\u{FF21}'..='\u{FF3A}')
-            .chain('\u{FF41}'..='\u{FF5A}')
-            .chain(['＋', '％', '．', '\u{3000}', '\u{A0}', '「', '『', '」', '』', '"']);
-        for c in named.chain(crate::trad::traditional()) {
+        // The characters `written_form` changes in some context (both
+        // answers of the context-dependent cases count), then every
+        // traditional one: the table's search is not run 65,536 times.
+        let written = (0..0x10000u32).filter_map(char::from_u32).filter(|&c| {
+            [("0", "0"), ("", "")].iter().any(|(before, after)| {
+                [false, true].iter().any(|&q| {
+                    let mut in_quote = q;
+                    written_form(c, before, after, &mut in_quote).is_some_and(|n| n != c)
+                })
+            })
+        });
+        for c in written.chain(crate::trad::traditional()) {
             let u = c as u32;
             if u < 0x10000 {
                 bits[u as usize / 64] |= 1 << (u % 64);
@@ -531,7 +536,14 @@ fn flagged(bits: &[u64], u: u32) -> bool {
 /// The normalized form of `c`, which follows `before` and precedes
 /// `after` in its line; `in_quote` tracks ASCII `"` within the line.
 fn normalized(c: char, before: &str, after: &str, in_quote: &mut bool) -> char {
-    match c {
+    written_form(c, before, after, in_quote).unwrap_or_else(|| crate::trad::simplified(c))
+}
+
+/// What [`normalized`] makes of the characters it names (full-width
+/// forms, spaces, quotes); `None` for the others, which are read through
+/// the traditional-character table.
+fn written_form(c: char, before: &str, after: &str, in_quote: &mut bool) -> Option<char> {
+    Some(match c {
         '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
             char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
         }
@@ -553,8 +565,8 @@ fn normalized(c: char, before: &str, after: &str, in_quote: &mut bool) -> char {
                 '”'
             }
         }
-        _ => crate::trad::simplified(c),
-    }
+        _ => return None,
+    })
 }
 
 fn is_any_digit(c: char) -> bool {
