@@ -18,8 +18,9 @@ use std::collections::HashMap;
 
 use crate::{Capture, RawMatch};
 
-/// Nesting of rule calls after which a run gives up.
-const MAX_DEPTH: u32 = 500;
+/// Nesting of rule calls after which a run gives up (the rules of a pack
+/// nest a dozen deep; a debug build's test thread holds about 400).
+const MAX_DEPTH: u32 = 256;
 
 #[derive(Clone, Debug)]
 enum P {
@@ -44,6 +45,13 @@ enum P {
     /// `!x ~ !y ~ C` where the predicates test only literals and classes:
     /// one character of the class at which none of the literals starts.
     Guard(Box<Guard>),
+    /// `x? ~ x? ~ …` (`x{0,n}`, the tail of `x{m,n}`): up to this many
+    /// times `x`, until it first fails (where it failed once, it fails
+    /// again: the next tries are at the same position).
+    Upto(Box<P>, u32),
+    /// An expression that can only succeed on one of these characters
+    /// (see [`first`]): at any other, or at the end, it fails untried.
+    First(Box<[(char, char)]>, Box<P>),
 }
 
 /// See [`P::Guard`].
@@ -94,15 +102,23 @@ fn guard(items: Vec<P>) -> Vec<P> {
     while i < items.len() {
         let mut lits = Vec::new();
         let mut chars = ClassUnicode::empty();
+        // Predicates consume nothing and record nothing: their order does
+        // not matter, so those on other things stay in front, in order.
+        let mut others = Vec::new();
         let mut j = i;
         while let Some(P::Not(x)) = items.get(j) {
-            if !exclusions(x, &mut lits, &mut chars) {
-                break;
+            let (mut l, mut c) = (Vec::new(), ClassUnicode::empty());
+            if exclusions(x, &mut l, &mut c) {
+                lits.append(&mut l);
+                chars.union(&c);
+            } else {
+                others.push(j);
             }
             j += 1;
         }
         // One character after the predicates: they become its guard.
-        let guarded = items.get(j).and_then(one_char).filter(|_| j > i).and_then(|mut class| {
+        let folded = j - i > others.len();
+        let guarded = items.get(j).and_then(one_char).filter(|_| folded).and_then(|mut class| {
             class.difference(&chars);
             let class = ranges(&class);
             if lits.is_empty() {
@@ -112,6 +128,7 @@ fn guard(items: Vec<P>) -> Vec<P> {
         });
         match guarded {
             Some(p) => {
+                out.extend(others.iter().map(|&k| items[k].clone()));
                 out.push(p);
                 i = j + 1;
             }
@@ -198,6 +215,8 @@ struct Builder<'r> {
     /// being called recursively and must stay a call).
     built: Vec<bool>,
     props: HashMap<String, Box<[(char, char)]>>,
+    /// Inside a predicate (no pairs are made there).
+    pred: u32,
 }
 
 struct Unsupported;
@@ -224,9 +243,159 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Program> {
         rules: Vec::new(),
         built: Vec::new(),
         props: HashMap::new(),
+        pred: 0,
     };
     let start = b.rule(rule, false).ok()?;
-    Some(Program { rules: b.rules, start })
+    let mut rules = b.rules;
+    let mut firsts = Firsts { memo: vec![Memo::Todo; rules.len()] };
+    // Every rule's first set, from the bodies as built, before any is
+    // rewritten.
+    for i in 0..rules.len() {
+        firsts.first(&P::Call(i, None), &rules);
+    }
+    for i in 0..rules.len() {
+        let body = std::mem::replace(&mut rules[i].body, P::Empty);
+        rules[i].body = firsts.wrap(body, &rules);
+    }
+    Some(Program { rules, start })
+}
+
+/// Above this many characters, a first set is not worth testing: nearly
+/// every character of Chinese text is in it.
+const SELECTIVE: u32 = 4096;
+
+#[derive(Clone)]
+enum Memo {
+    Todo,
+    Busy,
+    Done(Option<ClassUnicode>),
+}
+
+/// First sets of rule bodies, computed once per rule.
+struct Firsts {
+    memo: Vec<Memo>,
+}
+
+impl Firsts {
+    /// The characters `p` must start with to succeed: `Some(set)` when
+    /// every success of `p` consumes a first character from `set`; `None`
+    /// when it may succeed without consuming or nothing is known.
+    fn first(&mut self, p: &P, rules: &[PRule]) -> Option<ClassUnicode> {
+        match p {
+            P::Lit(_) | P::Class(_) => one_first(p),
+            P::Lits(set) => {
+                Some(ClassUnicode::new(set.firsts.iter().map(|&c| ClassUnicodeRange::new(c, c))))
+            }
+            P::Guard(g) => {
+                Some(ClassUnicode::new(g.class.iter().map(|&(a, b)| ClassUnicodeRange::new(a, b))))
+            }
+            P::First(set, _) => {
+                Some(ClassUnicode::new(set.iter().map(|&(a, b)| ClassUnicodeRange::new(a, b))))
+            }
+            P::Plus(x) => self.first(x, rules),
+            P::Choice(alts) => {
+                let mut all = ClassUnicode::empty();
+                for a in alts {
+                    all.union(&self.first(a, rules)?);
+                }
+                Some(all)
+            }
+            P::Seq(items) => {
+                // Predicates consume nothing; optional items add their
+                // first characters to those of what follows.
+                let mut all = ClassUnicode::empty();
+                for x in items {
+                    match x {
+                        P::Not(_) | P::And(_) => {}
+                        P::Opt(y) | P::Star(y) | P::Upto(y, _) => all.union(&self.first(y, rules)?),
+                        _ => {
+                            all.union(&self.first(x, rules)?);
+                            return Some(all);
+                        }
+                    }
+                }
+                None
+            }
+            P::Call(i, _) => match &self.memo[*i] {
+                Memo::Done(f) => f.clone(),
+                Memo::Busy => None,
+                Memo::Todo => {
+                    self.memo[*i] = Memo::Busy;
+                    let f = self.first(&rules[*i].body, rules);
+                    self.memo[*i] = Memo::Done(f.clone());
+                    f
+                }
+            },
+            P::Empty
+            | P::Opt(_)
+            | P::Upto(..)
+            | P::Star(_)
+            | P::Not(_)
+            | P::And(_)
+            | P::Eoi(_)
+            | P::Soi
+            | P::Skip(_) => None,
+        }
+    }
+
+    /// `p` behind a test of its first character, when `p` is costlier to
+    /// try than that test and its first set is small.
+    fn guarded(&mut self, p: P, rules: &[PRule]) -> P {
+        let p = self.wrap(p, rules);
+        if matches!(p, P::Lit(_) | P::Lits(_) | P::Class(_) | P::Guard(_) | P::First(..)) {
+            return p;
+        }
+        match self.first(&p, rules) {
+            Some(set) if size(&set) <= SELECTIVE => P::First(ranges(&set), Box::new(p)),
+            _ => p,
+        }
+    }
+
+    /// Puts first-character tests where a failing expression is tried
+    /// often: alternatives, predicates, repetitions and calls.
+    fn wrap(&mut self, p: P, rules: &[PRule]) -> P {
+        match p {
+            P::Choice(alts) => {
+                P::Choice(alts.into_iter().map(|a| self.guarded(a, rules)).collect())
+            }
+            P::Seq(items) => P::Seq(
+                items
+                    .into_iter()
+                    .map(|x| match x {
+                        P::Call(..) => self.guarded(x, rules),
+                        x => self.wrap(x, rules),
+                    })
+                    .collect(),
+            ),
+            P::Not(x) => P::Not(Box::new(self.guarded(*x, rules))),
+            P::And(x) => P::And(Box::new(self.guarded(*x, rules))),
+            P::Opt(x) => P::Opt(Box::new(self.guarded(*x, rules))),
+            P::Star(x) => P::Star(Box::new(self.guarded(*x, rules))),
+            P::Plus(x) => P::Plus(Box::new(self.guarded(*x, rules))),
+            P::Upto(x, n) => P::Upto(Box::new(self.guarded(*x, rules)), n),
+            P::First(set, x) => P::First(set, Box::new(self.wrap(*x, rules))),
+            other => other,
+        }
+    }
+}
+
+/// The number of characters in `set`.
+fn size(set: &ClassUnicode) -> u32 {
+    set.ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum()
+}
+
+/// The first character of a literal or class node.
+fn one_first(p: &P) -> Option<ClassUnicode> {
+    match p {
+        P::Lit(s) => {
+            let c = s.chars().next()?;
+            Some(ClassUnicode::new([ClassUnicodeRange::new(c, c)]))
+        }
+        P::Class(r) => {
+            Some(ClassUnicode::new(r.iter().map(|&(a, b)| ClassUnicodeRange::new(a, b))))
+        }
+        _ => None,
+    }
 }
 
 impl Builder<'_> {
@@ -246,8 +415,12 @@ impl Builder<'_> {
         self.rules.push(PRule { name: name.into(), pair, body: P::Empty });
         self.built.push(false);
         self.index.insert((name.to_string(), atomic), i);
-        let body = self.expr(&rule.expr, inner)?;
-        self.rules[i].body = body;
+        // The body serves calls from anywhere: built outside predicates,
+        // with its pairs.
+        let pred = std::mem::take(&mut self.pred);
+        let body = self.expr(&rule.expr, inner);
+        self.pred = pred;
+        self.rules[i].body = body?;
         self.built[i] = true;
         Ok(i)
     }
@@ -275,9 +448,10 @@ impl Builder<'_> {
                 let i = self.rule(name, atomic)?;
                 // A rule that makes no pair and calls no rule (punct,
                 // function_char, han …) is inlined: the same matching
-                // without a call per character.
+                // without a call per character. Inside a predicate no rule
+                // makes a pair.
                 let leaf = &self.rules[i];
-                if self.built[i] && !leaf.pair && !calls(&leaf.body) {
+                if self.built[i] && (!leaf.pair || self.pred > 0) && !calls(&leaf.body) {
                     leaf.body.clone()
                 } else {
                     P::Call(i, None)
@@ -323,13 +497,41 @@ impl Builder<'_> {
                 _ => return Err(Unsupported),
             },
             OptimizedExpr::Ident(name) => self.ident(name, atomic)?,
-            OptimizedExpr::PosPred(x) => P::And(Box::new(self.expr(x, atomic)?)),
-            OptimizedExpr::NegPred(x) => P::Not(Box::new(self.expr(x, atomic)?)),
+            OptimizedExpr::PosPred(x) | OptimizedExpr::NegPred(x) => {
+                self.pred += 1;
+                let x = self.expr(x, atomic);
+                self.pred -= 1;
+                match e {
+                    OptimizedExpr::PosPred(_) => P::And(Box::new(x?)),
+                    _ => P::Not(Box::new(x?)),
+                }
+            }
             OptimizedExpr::Seq(..) => {
-                let mut items = Vec::new();
-                flatten(e, true, &mut items);
-                let items: Vec<P> =
-                    items.into_iter().map(|x| self.expr(x, atomic)).collect::<Result<_, _>>()?;
+                let mut flat = Vec::new();
+                flatten(e, true, &mut flat);
+                let mut items = Vec::with_capacity(flat.len());
+                let mut k = 0;
+                while k < flat.len() {
+                    // A run of the same optional item: one bounded loop.
+                    let run = match flat[k] {
+                        OptimizedExpr::Opt(x) => {
+                            flat[k..].iter().take_while(|y| **y == flat[k]).count().max(1)
+                                * usize::from(!matches!(**x, OptimizedExpr::Opt(_)))
+                        }
+                        _ => 0,
+                    };
+                    match flat[k] {
+                        OptimizedExpr::Opt(x) if run > 1 => {
+                            let n = u32::try_from(run).map_err(|_| Unsupported)?;
+                            items.push(P::Upto(Box::new(self.expr(x, atomic)?), n));
+                            k += run;
+                        }
+                        x => {
+                            items.push(self.expr(x, atomic)?);
+                            k += 1;
+                        }
+                    }
+                }
                 match guard(items) {
                     v if v.len() == 1 => v.into_iter().next().expect("one"),
                     v => P::Seq(v),
@@ -388,7 +590,13 @@ fn calls(p: &P) -> bool {
     match p {
         P::Call(..) => true,
         P::Seq(v) | P::Choice(v) => v.iter().any(calls),
-        P::Opt(x) | P::Star(x) | P::Plus(x) | P::Not(x) | P::And(x) => calls(x),
+        P::Opt(x)
+        | P::Star(x)
+        | P::Plus(x)
+        | P::Not(x)
+        | P::And(x)
+        | P::First(_, x)
+        | P::Upto(x, _) => calls(x),
         P::Empty
         | P::Lit(_)
         | P::Lits(_)
@@ -517,7 +725,15 @@ impl<'p> Run<'p, '_> {
         }
     }
 
-    fn eval(&mut self, p: &'p P, pos: usize) -> Result<Option<usize>, Aborted> {
+    fn eval(&mut self, mut p: &'p P, pos: usize) -> Result<Option<usize>, Aborted> {
+        // A first-character test adds no frame: deep grammars recurse
+        // through calls only as deep as before.
+        while let P::First(set, x) = p {
+            match self.input[pos..].chars().next() {
+                Some(c) if class_has(set, c) => p = x,
+                _ => return Ok(None),
+            }
+        }
         Ok(match p {
             P::Empty => Some(pos),
             P::Lit(s) => {
@@ -557,6 +773,7 @@ impl<'p> Run<'p, '_> {
             }
             P::Opt(x) => Some(self.eval(x, pos)?.unwrap_or(pos)),
             P::Star(x) => Some(self.repeat(x, pos)?),
+            P::Upto(x, n) => Some(self.upto(x, *n, pos)?),
             P::Plus(x) => match self.eval(x, pos)? {
                 Some(next) => Some(self.repeat(x, next)?),
                 None => None,
@@ -569,6 +786,7 @@ impl<'p> Run<'p, '_> {
                 (matched == matches!(p, P::And(_))).then_some(pos)
             }
             P::Call(i, tag) => self.call(*i, tag.as_deref(), pos)?,
+            P::First(..) => unreachable!("taken before the match"),
             P::Eoi(pair) => {
                 let at_end = pos == self.input.len();
                 if at_end && *pair && self.pred == 0 {
@@ -586,6 +804,16 @@ impl<'p> Run<'p, '_> {
                 Some(pos + found.unwrap_or(rest.len()))
             }
         })
+    }
+
+    fn upto(&mut self, x: &'p P, n: u32, mut pos: usize) -> Result<usize, Aborted> {
+        for _ in 0..n {
+            match self.eval(x, pos)? {
+                Some(next) => pos = next,
+                None => break,
+            }
+        }
+        Ok(pos)
     }
 
     fn repeat(&mut self, x: &'p P, mut pos: usize) -> Result<usize, Aborted> {
@@ -716,6 +944,67 @@ mod tests {
             ],
         );
         both(g, "q", &["“五星级”", "“三个一”", "“三\n一”", "“”", "“一。”", "“a星b”"]);
+    }
+
+    #[test]
+    fn bounded_repetitions_and_first_sets_behave_as_in_pest() {
+        // `x{m,n}` unrolls to optional items that become one bounded loop;
+        // pair rules under predicates are inlined; first-character tests
+        // sit before calls, alternatives and predicates. An empty pair
+        // inside a bounded loop is recorded once per turn, as in pest.
+        let g = r#"lq = _{ "“" } rq = _{ "”" }
+            head = { "示范校" | "先进集体" | "楷模" ~ !"们" }
+            e = { "" }
+            body = _{ (!head ~ !rq ~ !("了" ~ rq) ~ ANY){2,6} }
+            q = { lq ~ #name = n ~ rq }
+            n = { body }
+            r = { (head | q | "党" ~ e{0,3}) ~ ("、" ~ q){0,2} }
+            s = { (e ~ "x"?){0,3} ~ "y" }"#;
+        let (_, rules) = pest_meta::parse_and_optimize(g).expect("grammar");
+        let prog = compile("r", &rules).expect("compiles");
+        let has = |f: &dyn Fn(&P) -> bool| {
+            fn any(p: &P, f: &dyn Fn(&P) -> bool) -> bool {
+                f(p) || match p {
+                    P::Seq(v) | P::Choice(v) => v.iter().any(|x| any(x, f)),
+                    P::Opt(x)
+                    | P::Star(x)
+                    | P::Plus(x)
+                    | P::Not(x)
+                    | P::And(x)
+                    | P::First(_, x)
+                    | P::Upto(x, _) => any(x, f),
+                    _ => false,
+                }
+            }
+            prog.rules.iter().any(|r| any(&r.body, f))
+        };
+        assert!(has(&|p| matches!(p, P::Upto(..))));
+        assert!(has(&|p| matches!(p, P::First(..))));
+        both(
+            g,
+            "r",
+            &[
+                "“党建示范”",
+                "“一二三四五六七”",
+                "“一”",
+                "“示范校”",
+                "楷模们",
+                "楷模",
+                "党、“红色引擎”、“先锋”",
+                "党、“红”",
+                "“一二了”",
+                "“一二三了”",
+                "",
+            ],
+        );
+        both(g, "s", &["y", "xy", "xxxy", "xxxxy", "z"]);
+        // A rule first met under a predicate keeps its pairs where it is
+        // called outside one.
+        both(
+            r#"inner = { "a" } outer = { inner ~ "b" } r = { !("x" ~ outer) ~ outer ~ inner? }"#,
+            "r",
+            &["ab", "aba", "xab", "b"],
+        );
     }
 
     #[test]
