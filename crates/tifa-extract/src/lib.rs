@@ -509,16 +509,19 @@ impl<'p> Extractor<'p> {
                     pack.match_fast(rr.rule, input).ok_or(NO_FAILURE)
                 };
                 let before = &text[sents[si].start..pos];
-                let left_ok = rule.after.is_empty()
-                    || rule.after.iter().any(|w| {
-                        if w == "^" {
-                            before.trim().is_empty()
-                        } else {
-                            before.ends_with(w.as_str())
-                        }
-                    });
+                // The left context is read only for a match.
+                let left_ok = || {
+                    rule.after.is_empty()
+                        || rule.after.iter().any(|w| {
+                            if w == "^" {
+                                before.trim().is_empty()
+                            } else {
+                                before.ends_with(w.as_str())
+                            }
+                        })
+                };
                 let blocked = |m: &RawMatch| {
-                    !left_ok
+                    !left_ok()
                         || !pack.passes_checks(rule, m, input)
                         || rule.not_after.iter().any(|w| before.ends_with(w.as_str()))
                         || followed_by(rule, &text[(pos + m.len).min(end)..end])

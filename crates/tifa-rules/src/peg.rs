@@ -673,7 +673,7 @@ struct Run<'p, 'i> {
 impl Program {
     /// Runs at the start of `input`: pest_vm's result, or [`Aborted`].
     pub fn run(&self, input: &str) -> Result<Option<RawMatch>, Aborted> {
-        let mut r = Run { prog: self, input, caps: Vec::new(), pred: 0, depth: 0 };
+        let mut r = Run { prog: self, input, caps: Vec::with_capacity(16), pred: 0, depth: 0 };
         let end = r.call(self.start, None, 0)?;
         Ok(end.map(|len| RawMatch {
             len,
