@@ -748,7 +748,7 @@ fn split_each(rule: &Rule, m: RawMatch) -> Vec<RawMatch> {
         return vec![m];
     };
     let occurrences: Vec<usize> =
-        m.captures.iter().enumerate().filter(|(_, c)| &c.name == name).map(|(i, _)| i).collect();
+        m.captures.iter().enumerate().filter(|(_, c)| *c.name == **name).map(|(i, _)| i).collect();
     occurrences
         .iter()
         .map(|&keep| {
@@ -756,7 +756,7 @@ fn split_each(rule: &Rule, m: RawMatch) -> Vec<RawMatch> {
                 .captures
                 .iter()
                 .enumerate()
-                .filter(|(i, c)| &c.name != name || *i == keep)
+                .filter(|(i, c)| *c.name != **name || *i == keep)
                 .map(|(_, c)| c.clone())
                 .collect();
             RawMatch { len: m.len, captures }

@@ -39,6 +39,7 @@ use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::{self, ClassUnicode, ClassUnicodeRange, Hir};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::{Capture, RawMatch};
 
@@ -84,8 +85,10 @@ fn class_of(a: char, b: char) -> ClassUnicode {
 #[derive(Clone, Debug)]
 pub struct Compiled {
     regex: Regex,
+    /// The grammar rule's name (the outermost pair).
+    top: Arc<str>,
     /// Group index - 1 → names the pair is reported under.
-    groups: Vec<Vec<String>>,
+    groups: Vec<Vec<Arc<str>>>,
     /// The regex gives pest's exact result; otherwise it is a filter.
     pub exact: bool,
     /// Every match starts with one of a few characters, so an unanchored
@@ -117,9 +120,8 @@ pub enum Outcome {
 }
 
 impl Compiled {
-    /// Runs at the start of `input` (the rest of a sentence). `top` is the
-    /// grammar rule's name (the outermost pair).
-    pub fn run(&self, top: &str, input: &str) -> Outcome {
+    /// Runs at the start of `input` (the rest of a sentence).
+    pub fn run(&self, input: &str) -> Outcome {
         let inp = Input::new(input).anchored(Anchored::Yes);
         let Some(half) = self.regex.search_half(&inp) else {
             return Outcome::NoMatch;
@@ -140,11 +142,16 @@ impl Compiled {
                 return Outcome::NoMatch;
             }
         }
-        let mut captures = vec![Capture { name: top.to_string(), start: m.start(), end: m.end() }];
+        let mut captures =
+            vec![Capture { name: Arc::clone(&self.top), start: m.start(), end: m.end() }];
         for (i, names) in self.groups.iter().enumerate() {
             if let Some(span) = caps.get_group(i + 1) {
                 for n in names {
-                    captures.push(Capture { name: n.clone(), start: span.start, end: span.end });
+                    captures.push(Capture {
+                        name: Arc::clone(n),
+                        start: span.start,
+                        end: span.end,
+                    });
                 }
             }
         }
@@ -214,7 +221,8 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
         let pred = build(&to_hir(pred, false, &mut Vec::new(), &mut Vec::new()))?;
         checks.push((group, pred, *negative));
     }
-    Some(Compiled { regex, groups, exact, scans_fast, firsts, alphabet, checks })
+    let groups = groups.into_iter().map(|g| g.into_iter().map(Arc::from).collect()).collect();
+    Some(Compiled { regex, top: rule.into(), groups, exact, scans_fast, firsts, alphabet, checks })
 }
 
 /// A regex of a lowered expression (`None` if regex-automata refuses it).
@@ -775,12 +783,12 @@ mod tests {
         let c =
             compiled(r#"d = _{ '0'..'9' } n = { d+ } r = { #a = n ~ ("," ~ d{3})* ~ "名" }"#, "r");
         assert!(c.exact);
-        let Outcome::Match(m) = c.run("r", "12,345名人") else { panic!("no match") };
+        let Outcome::Match(m) = c.run("12,345名人") else { panic!("no match") };
         assert_eq!(m.len, "12,345名".len());
         let names: Vec<(&str, usize, usize)> =
-            m.captures.iter().map(|c| (c.name.as_str(), c.start, c.end)).collect();
+            m.captures.iter().map(|c| (&*c.name, c.start, c.end)).collect();
         assert_eq!(names, vec![("r", 0, 9), ("n", 0, 2), ("a", 0, 2)]);
-        assert!(matches!(c.run("r", "12,名"), Outcome::NoMatch));
+        assert!(matches!(c.run("12,名"), Outcome::NoMatch));
         // A pair inside an unbounded loop: the regex would keep only the
         // last one, so the rule is not exact.
         assert!(!compiled(r#"n = { "1" } r = { (n ~ ",")+ }"#, "r").exact);
@@ -817,8 +825,8 @@ mod tests {
     fn class_predicates_become_class_differences() {
         let c = compiled(r#"q = { "“" ~ (!"”" ~ ANY){2,5} ~ "”" }"#, "q");
         assert!(c.exact);
-        assert!(matches!(c.run("q", "“一二三”"), Outcome::Match(_)));
-        assert!(matches!(c.run("q", "“一”二”"), Outcome::NoMatch));
+        assert!(matches!(c.run("“一二三”"), Outcome::Match(_)));
+        assert!(matches!(c.run("“一”二”"), Outcome::NoMatch));
     }
 
     fn len_of(o: Outcome) -> Option<usize> {
@@ -833,19 +841,19 @@ mod tests {
     fn top_level_predicates_are_checked_where_they_stand() {
         let c = compiled(r#"r = { "一" ~ !"二三" ~ ANY }"#, "r");
         assert!(c.exact);
-        assert_eq!(len_of(c.run("r", "一二三")), None);
-        assert_eq!(len_of(c.run("r", "一二四")), Some(6));
+        assert_eq!(len_of(c.run("一二三")), None);
+        assert_eq!(len_of(c.run("一二四")), Some(6));
         let c = compiled(r#"r = { "一" ~ &("二" | "三") ~ ANY }"#, "r");
         assert!(c.exact);
-        assert_eq!(len_of(c.run("r", "一二")), Some(6));
-        assert_eq!(len_of(c.run("r", "一四")), None);
+        assert_eq!(len_of(c.run("一二")), Some(6));
+        assert_eq!(len_of(c.run("一四")), None);
         // After an option, at the end, and through a rule call.
         let c = compiled(r#"t = _{ !"三" } r = { "一" ~ "二"? ~ t }"#, "r");
         assert!(c.exact);
-        assert_eq!(len_of(c.run("r", "一二三")), None);
-        assert_eq!(len_of(c.run("r", "一三")), None);
-        assert_eq!(len_of(c.run("r", "一二四")), Some(6));
-        assert_eq!(len_of(c.run("r", "一")), Some(3));
+        assert_eq!(len_of(c.run("一二三")), None);
+        assert_eq!(len_of(c.run("一三")), None);
+        assert_eq!(len_of(c.run("一二四")), Some(6));
+        assert_eq!(len_of(c.run("一")), Some(3));
     }
 
     #[test]
@@ -855,8 +863,8 @@ mod tests {
         {
             let c = compiled(g, "r");
             assert!(!c.exact, "{g}");
-            assert!(matches!(c.run("r", "一二三"), Outcome::Maybe));
-            assert!(matches!(c.run("r", "二"), Outcome::NoMatch));
+            assert!(matches!(c.run("一二三"), Outcome::Maybe));
+            assert!(matches!(c.run("二"), Outcome::NoMatch));
         }
     }
 

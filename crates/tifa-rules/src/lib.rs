@@ -52,6 +52,7 @@ use pest_meta::parser::Rule as MetaRule;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 use tifa_model::{Diagnostic, Fields, Location};
 use toml::Spanned;
 
@@ -299,8 +300,9 @@ pub struct Rule {
 /// input handed to [`Pack::match_at`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Capture {
-    /// Tag or rule name.
-    pub name: String,
+    /// Tag or rule name (shared with the compiled rule: no allocation per
+    /// match).
+    pub name: Arc<str>,
     /// Start byte.
     pub start: usize,
     /// End byte (exclusive).
@@ -320,7 +322,7 @@ pub struct RawMatch {
 impl RawMatch {
     /// The first capture called `name`.
     pub fn capture(&self, name: &str) -> Option<&Capture> {
-        self.captures.iter().find(|c| c.name == name)
+        self.captures.iter().find(|c| &*c.name == name)
     }
 }
 
@@ -438,9 +440,9 @@ impl Pack {
     /// rule's compiled regex: exact rules never run pest_vm, the others run
     /// it only where their filter matches (see [`compile`]).
     pub fn match_fast(&self, rule: usize, input: &str) -> Option<RawMatch> {
-        let r = self.rules.get(rule)?;
+        self.rules.get(rule)?;
         match self.compiled.get(rule).and_then(Option::as_ref) {
-            Some(c) => match c.run(&r.grammar_rule, input) {
+            Some(c) => match c.run(input) {
                 compile::Outcome::NoMatch => None,
                 compile::Outcome::Match(m) => Some(m),
                 compile::Outcome::Maybe => self.match_peg(rule, input),
@@ -529,13 +531,13 @@ impl Pack {
                     let span = pair.as_span();
                     len = len.max(span.end());
                     captures.push(Capture {
-                        name: pair.as_rule().to_string(),
+                        name: pair.as_rule().into(),
                         start: span.start(),
                         end: span.end(),
                     });
                     if let Some(tag) = pair.as_node_tag() {
                         captures.push(Capture {
-                            name: tag.to_string(),
+                            name: tag.into(),
                             start: span.start(),
                             end: span.end(),
                         });
@@ -594,7 +596,7 @@ impl Pack {
                     let items: Vec<Value> = m
                         .captures
                         .iter()
-                        .filter(|c| &c.name == name)
+                        .filter(|c| *c.name == **name)
                         .filter_map(|c| looked_up(text_of(c), lookup))
                         .collect();
                     (!items.is_empty()).then_some(Value::Array(items))

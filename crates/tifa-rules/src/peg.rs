@@ -15,6 +15,7 @@ use pest_meta::ast::RuleType;
 use pest_meta::optimizer::{OptimizedExpr, OptimizedRule};
 use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::{Capture, RawMatch};
 
@@ -37,7 +38,7 @@ enum P {
     Not(Box<P>),
     And(Box<P>),
     /// Rule index, and a tag for its pair.
-    Call(usize, Option<Box<str>>),
+    Call(usize, Option<Arc<str>>),
     /// End of input; `true`: it makes an `EOI` pair.
     Eoi(bool),
     Soi,
@@ -191,7 +192,7 @@ impl Lits {
 
 #[derive(Clone, Debug)]
 struct PRule {
-    name: Box<str>,
+    name: Arc<str>,
     pair: bool,
     body: P,
 }
@@ -201,6 +202,8 @@ struct PRule {
 pub struct Program {
     rules: Vec<PRule>,
     start: usize,
+    /// The name of `EOI` pairs.
+    eoi: Arc<str>,
 }
 
 /// The run nested too deeply; ask pest_vm.
@@ -257,7 +260,7 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Program> {
         let body = std::mem::replace(&mut rules[i].body, P::Empty);
         rules[i].body = firsts.wrap(body, &rules);
     }
-    Some(Program { rules, start })
+    Some(Program { rules, start, eoi: "EOI".into() })
 }
 
 /// Above this many characters, a first set is not worth testing: nearly
@@ -664,7 +667,7 @@ struct Run<'p, 'i> {
     input: &'i str,
     /// Pairs as (name, start, end): names borrowed from the program until
     /// the run succeeds, so that failed attempts allocate no strings.
-    caps: Vec<(&'p str, usize, usize)>,
+    caps: Vec<(&'p Arc<str>, usize, usize)>,
     /// Inside a predicate: no pairs.
     pred: u32,
     depth: u32,
@@ -680,7 +683,7 @@ impl Program {
             captures: r
                 .caps
                 .into_iter()
-                .map(|(name, start, end)| Capture { name: name.to_string(), start, end })
+                .map(|(name, start, end)| Capture { name: Arc::clone(name), start, end })
                 .collect(),
         }))
     }
@@ -690,7 +693,7 @@ impl<'p> Run<'p, '_> {
     fn call(
         &mut self,
         i: usize,
-        tag: Option<&'p str>,
+        tag: Option<&'p Arc<str>>,
         pos: usize,
     ) -> Result<Option<usize>, Aborted> {
         if self.depth >= MAX_DEPTH {
@@ -785,12 +788,12 @@ impl<'p> Run<'p, '_> {
                 let matched = r?.is_some();
                 (matched == matches!(p, P::And(_))).then_some(pos)
             }
-            P::Call(i, tag) => self.call(*i, tag.as_deref(), pos)?,
+            P::Call(i, tag) => self.call(*i, tag.as_ref(), pos)?,
             P::First(..) => unreachable!("taken before the match"),
             P::Eoi(pair) => {
                 let at_end = pos == self.input.len();
                 if at_end && *pair && self.pred == 0 {
-                    self.caps.push(("EOI", pos, pos));
+                    self.caps.push((&self.prog.eoi, pos, pos));
                 }
                 at_end.then_some(pos)
             }
@@ -859,7 +862,10 @@ mod tests {
                 (len, caps)
             });
             let ours = ours.map(|m| {
-                (m.len, m.captures.into_iter().map(|c| (c.name, c.start, c.end)).collect())
+                (
+                    m.len,
+                    m.captures.into_iter().map(|c| (c.name.to_string(), c.start, c.end)).collect(),
+                )
             });
             assert_eq!(ours, pest, "{grammar} on {input:?}");
         }
