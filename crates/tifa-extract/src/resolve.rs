@@ -8,7 +8,7 @@
 //! that order, so the result does not depend on the order in which rules
 //! ran.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use tifa_model::Mention;
 
@@ -75,7 +75,66 @@ pub fn resolve_overlaps(cands: &[Candidate]) -> (Vec<bool>, Vec<(usize, usize, &
 
 /// The definition of [`apply_yields`]: every pair compared, in candidate
 /// order (a dropped candidate no longer counts).
+#[cfg(test)]
 fn yield_pairwise(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bool]) {
+    match KindBits::new(cands, yield_to) {
+        Some(bits) => pairwise_by_bits(cands, &bits, winners),
+        None => yield_by_name(cands, yield_to, winners),
+    }
+}
+
+/// Kinds as bits (up to 64 kinds): candidates are compared without
+/// comparing strings.
+struct KindBits {
+    /// Per candidate: its kind's bit.
+    kind: Vec<u64>,
+    /// Per candidate: the bits of the kinds it yields to.
+    yields: Vec<u64>,
+}
+
+impl KindBits {
+    fn new<'a>(cands: &'a [Candidate], yield_to: &[&'a [String]]) -> Option<KindBits> {
+        let mut kinds: Vec<&str> = Vec::new();
+        let mut bit = |k: &'a str| -> Option<u64> {
+            let i = match kinds.iter().position(|&x| x == k) {
+                Some(i) => i,
+                None => {
+                    kinds.push(k);
+                    kinds.len() - 1
+                }
+            };
+            (i < 64).then(|| 1u64 << i)
+        };
+        let kind = cands.iter().map(|c| bit(&c.mention.kind)).collect::<Option<_>>();
+        let yields = yield_to
+            .iter()
+            .map(|t| t.iter().try_fold(0u64, |acc, k| Some(acc | bit(k)?)))
+            .collect::<Option<_>>();
+        Some(KindBits { kind: kind?, yields: yields? })
+    }
+}
+
+fn pairwise_by_bits(cands: &[Candidate], bits: &KindBits, winners: &mut [bool]) {
+    for i in 0..cands.len() {
+        if !winners[i] || bits.yields[i] == 0 {
+            continue;
+        }
+        let b = &cands[i].bytes;
+        let inside = (0..cands.len()).any(|j| {
+            j != i
+                && winners[j]
+                && bits.yields[i] & bits.kind[j] != 0
+                && cands[j].bytes.start <= b.start
+                && cands[j].bytes.end >= b.end
+        });
+        if inside {
+            winners[i] = false;
+        }
+    }
+}
+
+/// [`yield_pairwise`] comparing kinds by name (more than 64 kinds).
+fn yield_by_name(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bool]) {
     for i in 0..cands.len() {
         if !winners[i] || yield_to[i].is_empty() {
             continue;
@@ -102,25 +161,28 @@ fn yield_pairwise(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bo
 /// yielded-to types never change, and each candidate is checked against
 /// them by binary search: linear in the candidates, not quadratic.
 pub fn apply_yields(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [bool]) {
-    let targets: BTreeSet<&str> =
-        yield_to.iter().flat_map(|t| t.iter().map(String::as_str)).collect();
-    if targets.is_empty() {
+    let Some(bits) = KindBits::new(cands, yield_to) else {
+        return yield_by_name(cands, yield_to, winners);
+    };
+    let targets = bits.yields.iter().fold(0, |acc, y| acc | y);
+    if targets == 0 {
         return;
     }
-    let chained = (0..cands.len())
-        .any(|i| !yield_to[i].is_empty() && targets.contains(cands[i].mention.kind.as_str()));
+    let chained = (0..cands.len()).any(|i| bits.yields[i] != 0 && targets & bits.kind[i] != 0);
     if chained {
-        yield_pairwise(cands, yield_to, winners);
+        pairwise_by_bits(cands, &bits, winners);
         return;
     }
-    // Per target type: winners' spans by start, with the greatest end so far.
-    let mut spans: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    // Per yielded-to kind (by bit number): its winners' spans sorted by
+    // start, each end raised to the largest end so far, so one binary
+    // search tells whether any contains a span.
+    let mut spans: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 64];
     for (i, c) in cands.iter().enumerate() {
-        if winners[i] && targets.contains(c.mention.kind.as_str()) {
-            spans.entry(c.mention.kind.as_str()).or_default().push((c.bytes.start, c.bytes.end));
+        if winners[i] && targets & bits.kind[i] != 0 {
+            spans[bits.kind[i].trailing_zeros() as usize].push((c.bytes.start, c.bytes.end));
         }
     }
-    for v in spans.values_mut() {
+    for v in &mut spans {
         v.sort_unstable();
         let mut max_end = 0;
         for s in v.iter_mut() {
@@ -129,16 +191,18 @@ pub fn apply_yields(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [
         }
     }
     for i in 0..cands.len() {
-        if !winners[i] || yield_to[i].is_empty() {
+        if !winners[i] || bits.yields[i] == 0 {
             continue;
         }
         let b = &cands[i].bytes;
-        let inside = yield_to[i].iter().any(|k| {
-            spans.get(k.as_str()).is_some_and(|v| {
-                let n = v.partition_point(|s| s.0 <= b.start);
-                n > 0 && v[n - 1].1 >= b.end
-            })
-        });
+        let mut y = bits.yields[i];
+        let mut inside = false;
+        while y != 0 && !inside {
+            let v = &spans[y.trailing_zeros() as usize];
+            y &= y - 1;
+            let n = v.partition_point(|s| s.0 <= b.start);
+            inside = n > 0 && v[n - 1].1 >= b.end;
+        }
         if inside {
             winners[i] = false;
         }
@@ -201,6 +265,9 @@ mod tests {
             apply_yields(&cands, &yields, &mut fast);
             yield_pairwise(&cands, &yields, &mut slow);
             assert_eq!(fast, slow, "lost {lost:?}");
+            let mut by_name = start.clone();
+            yield_by_name(&cands, &yields, &mut by_name);
+            assert_eq!(by_name, slow, "lost {lost:?}");
             assert_ne!(fast, start, "something yields when {lost:?} lost");
         }
         // A chain (a yielded-to type that yields itself) takes the pairwise path.
@@ -210,5 +277,9 @@ mod tests {
         apply_yields(&cands, &chained, &mut fast);
         yield_pairwise(&cands, &chained, &mut slow);
         assert_eq!(fast, slow);
+        let mut by_name = vec![true; cands.len()];
+        yield_by_name(&cands, &chained, &mut by_name);
+        assert_eq!(by_name, slow);
+        assert!(slow.iter().any(|w| !w));
     }
 }
