@@ -90,6 +90,9 @@ pub struct Extractor<'p> {
     everywhere: Vec<usize>,
     /// Lexicon rules (global indices); their terms are in `ac`.
     lexicon_rules: Vec<usize>,
+    /// Per global rule index, its overlap group as a number (groups in
+    /// order of first use).
+    groups: Vec<usize>,
 }
 
 /// The anchor automaton: Aho-Corasick over characters in a double array
@@ -316,6 +319,17 @@ impl<'p> Extractor<'p> {
             }
         }
         let (ac, pattern_rules) = anchors.build();
+        let mut names: Vec<&str> = Vec::new();
+        let groups = order
+            .iter()
+            .map(|rr| {
+                let g = packs[rr.pack].rules[rr.rule].group.as_str();
+                names.iter().position(|&n| n == g).unwrap_or_else(|| {
+                    names.push(g);
+                    names.len() - 1
+                })
+            })
+            .collect();
         Extractor {
             packs,
             engine,
@@ -326,6 +340,7 @@ impl<'p> Extractor<'p> {
             sets: sets.len(),
             everywhere,
             lexicon_rules,
+            groups,
         }
     }
 
@@ -591,7 +606,7 @@ impl<'p> Extractor<'p> {
                 found.push(Candidate {
                     rule: *g,
                     priority: rule.priority,
-                    group: rule.group.clone(),
+                    group: self.groups[*g],
                     pos: span.start,
                     bytes: span,
                     mention,
@@ -722,7 +737,7 @@ impl<'p> Extractor<'p> {
         Some(Candidate {
             rule: g,
             priority: rule.priority,
-            group: rule.group.clone(),
+            group: self.groups[g],
             pos,
             bytes: span,
             mention: Mention {

@@ -20,7 +20,7 @@ pub struct Candidate {
     /// Rule priority.
     pub priority: i32,
     /// Overlap group.
-    pub group: String,
+    pub group: usize,
     /// Where the rule was attempted (normalized bytes).
     pub pos: usize,
     /// The mention's span in normalized bytes.
@@ -42,11 +42,12 @@ pub fn resolve_overlaps(cands: &[Candidate]) -> (Vec<bool>, Vec<(usize, usize, &
     // Accepted spans per group: start -> (end, candidate). They never
     // overlap, so the one with the greatest start before `c.end` is the
     // only one that can overlap `c`.
-    let mut accepted: BTreeMap<&str, BTreeMap<usize, (usize, usize)>> = BTreeMap::new();
+    let groups = cands.iter().map(|c| c.group + 1).max().unwrap_or(0);
+    let mut accepted: Vec<BTreeMap<usize, (usize, usize)>> = vec![BTreeMap::new(); groups];
     let mut losses = Vec::new();
     for i in order {
         let c = &cands[i];
-        let spans = accepted.entry(c.group.as_str()).or_default();
+        let spans = &mut accepted[c.group];
         let rival = spans
             .range(..c.bytes.end)
             .next_back()
@@ -217,7 +218,11 @@ mod tests {
         Candidate {
             rule: 0,
             priority: 0,
-            group: kind.into(),
+            // One overlap group per kind, as the default pack has it.
+            group: ["Program", "Organization", "Designation"]
+                .iter()
+                .position(|k| *k == kind)
+                .unwrap_or(3),
             pos: start,
             bytes: start..end,
             mention: Mention {
