@@ -200,7 +200,15 @@ fn span_of(spans: &[(usize, usize)], pos: usize) -> Option<(usize, usize)> {
 }
 
 fn slice(chars: &[char], a: usize, b: usize) -> String {
-    chars.get(a.min(b)..b.min(chars.len())).map(|s| s.iter().collect()).unwrap_or_default()
+    chars.get(a.min(b)..b.min(chars.len())).map(string_of).unwrap_or_default()
+}
+
+/// The string of `chars`, allocated once at its size (collecting chars
+/// reserves a byte a char and grows three times for Chinese).
+pub(crate) fn string_of(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
+    s
 }
 
 /// Where the first school anaphor of a paragraph ends: one that opens it
@@ -514,7 +522,7 @@ fn rating_fields(
     for (&(_, b), idx) in &by_sentence {
         let Some(&last) = idx.last() else { continue };
         let after = mentions[last].end;
-        let tail: String = chars[after..b.min(chars.len())].iter().collect();
+        let tail = string_of(&chars[after..b.min(chars.len())]);
         let Some(k) = tail.find("分别") else { continue };
         let from = after + tail[..k].chars().count();
         let pct: Vec<f64> =
@@ -573,7 +581,7 @@ fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
             a -= 1;
         }
         let bounded = a == 0 || subject_starts_after(chars, a - 1);
-        let before = strip_verb(&chars[a..m.start].iter().collect::<String>());
+        let before = strip_verb(&string_of(&chars[a..m.start]));
         let han = |s: &str| s.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
         let subject = if bounded && (2..=6).contains(&before.chars().count()) && han(&before) {
             Some(before)
@@ -587,7 +595,7 @@ fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
                 e += 1;
             }
             let stopped = e < chars.len() && e - m.end <= 6;
-            let after = strip_verb(&chars[m.end..e].iter().collect::<String>());
+            let after = strip_verb(&string_of(&chars[m.end..e]));
             (stopped && (2..=6).contains(&after.chars().count()) && han(&after)).then_some(after)
         };
         if let Some(s) = subject {
@@ -637,7 +645,7 @@ fn is_verb_start(chars: &[char], i: usize) -> bool {
         "获", "被", "参加", "参与", "参赛", "出席", "报名", "达到", "开展", "完成", "实现", "入选",
         "成为", "覆盖", "占",
     ];
-    let rest: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+    let rest = string_of(&chars[i..(i + 2).min(chars.len())]);
     VERBS.iter().any(|v| rest.starts_with(v))
 }
 
@@ -874,7 +882,7 @@ fn resolve_abbreviations(
         }
         let pc: Vec<char> = parent.chars().collect();
         if pc.len() >= 3 && matches!(pc[pc.len() - 1], '市' | '县' | '区') {
-            let stem: String = pc[..pc.len() - 1].iter().collect();
+            let stem = string_of(&pc[..pc.len() - 1]);
             short.entry(format!("{stem}{rest}")).or_insert(entry);
         }
     }

@@ -181,7 +181,8 @@ pub fn fill(doc: &str, chars: &[char], mentions: &mut [Mention]) -> Vec<Diagnost
             _ => (None, false),
         };
         let Some(list) = pick else { continue };
-        let items: Vec<String> = list.iter().map(|&(a, e)| chars[a..e].iter().collect()).collect();
+        let items: Vec<String> =
+            list.iter().map(|&(a, e)| crate::context::string_of(&chars[a..e])).collect();
         // Only a tied list may disagree with the numeral (and be warned about).
         let exact = Some(items.len()) == want || want.is_none() || !is_tied;
         let entry = best.entry(m.text.clone()).or_insert((exact, m.start, items.clone()));
