@@ -442,16 +442,26 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             });
         }
     }
-    fix_parent_relations(&mut ex.relations, mentions, &short);
-    fix_parent_relations(&mut rels, mentions, &short);
+    fix_parent_relations([&mut ex.relations, &mut rels], mentions, &short);
     ex.relations.extend(rels);
     ex.relations.sort_by(|a, b| {
         (a.start, &a.rel, &a.from, &a.to, a.end, &a.rule)
             .cmp(&(b.start, &b.rel, &b.from, &b.to, b.end, &b.rule))
     });
-    let mut seen = std::collections::BTreeSet::new();
-    ex.relations
-        .retain(|r| r.from != r.to && seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
+    dedup_relations(&mut ex.relations, |r| r.from != r.to);
+}
+
+/// Keeps, of the relations for which `keep` holds, the first of each
+/// (relation, from, to), in order; nothing is copied to compare them.
+pub(crate) fn dedup_relations(rels: &mut Vec<Relation>, keep: impl Fn(&Relation) -> bool) {
+    let mut seen = std::collections::HashSet::new();
+    let flags: Vec<bool> = rels
+        .iter()
+        .map(|r| keep(r) && seen.insert((r.rel.as_str(), r.from.as_str(), r.to.as_str())))
+        .collect();
+    drop(seen);
+    let mut flags = flags.into_iter();
+    rels.retain(|_| flags.next().unwrap_or(false));
 }
 
 /// A star rating's `year` (a year named earlier in its sentence), `scope`
@@ -733,7 +743,7 @@ fn main_actor<'a>(orgs: &[&'a Mention]) -> Option<&'a Mention> {
 
 /// A parent that is an organisation, not an area, makes `part_of`.
 fn fix_parent_relations(
-    rels: &mut [Relation],
+    lists: [&mut [Relation]; 2],
     mentions: &[Mention],
     short: &BTreeMap<String, String>,
 ) {
@@ -748,17 +758,16 @@ fn fix_parent_relations(
     // (章丘, a short name, is no mention of its own).
     let places: Vec<&str> =
         mentions.iter().filter(|m| is_place(m)).map(|m| m.text.as_str()).collect();
-    for r in rels.iter_mut() {
-        if let Some(c) = canon.get(r.from.as_str()) {
-            r.from = c.clone();
-        } else if let Some(c) = short.get(&r.from) {
-            r.from = c.clone();
+    // The canonical name of a name (unchanged names are not copied).
+    let rename = |name: &mut String| {
+        let c = canon.get(name.as_str()).or_else(|| short.get(name.as_str()));
+        if let Some(c) = c.filter(|c| *c != name) {
+            name.clone_from(c);
         }
-        if let Some(c) = canon.get(r.to.as_str()) {
-            r.to = c.clone();
-        } else if let Some(c) = short.get(&r.to) {
-            r.to = c.clone();
-        }
+    };
+    for r in lists.into_iter().flat_map(|l| l.iter_mut()) {
+        rename(&mut r.from);
+        rename(&mut r.to);
         let to_is_area = area_names.contains(&r.to.as_str())
             || (r.to.ends_with(['省', '市', '县', '区', '镇', '乡', '村', '旗'])
                 && !canon.contains_key(r.to.as_str()))

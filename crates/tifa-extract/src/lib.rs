@@ -699,8 +699,7 @@ impl<'p> Extractor<'p> {
             (a.start, &a.rel, &a.from, &a.to, a.end, &a.rule)
                 .cmp(&(b.start, &b.rel, &b.from, &b.to, b.end, &b.rule))
         });
-        let mut seen = std::collections::BTreeSet::new();
-        relations.retain(|r| seen.insert((r.rel.clone(), r.from.clone(), r.to.clone())));
+        context::dedup_relations(&mut relations, |_| true);
         lists::give_back(cands);
         lists::give_back(occurs);
         let mut ex = Extraction { mentions, relations, diagnostics: Vec::new() };
