@@ -419,7 +419,11 @@ impl<'p> Extractor<'p> {
                         if fast && !pack.may_contain(rr.rule, c) {
                             break;
                         }
-                        list.push(p);
+                        // Nor can it begin with a character no match
+                        // begins with (tested only where few can).
+                        if !fast || pack.may_begin(rr.rule, c) {
+                            list.push(p);
+                        }
                     }
                 }
             }

@@ -99,6 +99,9 @@ pub struct Compiled {
     pub firsts: Vec<char>,
     /// Every character a match can contain (`None`: any).
     alphabet: Option<ClassUnicode>,
+    /// The characters every match starts with, sorted, when they are few
+    /// (at most [`FEW_STARTS`]); `None`: many, or a match may be empty.
+    starts: Option<Vec<char>>,
     /// Predicates of an exact rule, each tested where its (empty) capture
     /// group matched: the group index, the predicate's anchored regex, and
     /// whether it is negative (`!`).
@@ -107,6 +110,10 @@ pub struct Compiled {
 
 /// At most this many possible first characters make a rule [`Compiled::scans_fast`].
 const FEW_FIRST_CHARS: u32 = 2;
+
+/// At most this many possible first characters are worth testing before
+/// a start check ([`Compiled::may_begin`]).
+const FEW_STARTS: u32 = 64;
 
 /// What [`Compiled::run`] found.
 #[derive(Debug)]
@@ -160,6 +167,12 @@ impl Compiled {
 }
 
 impl Compiled {
+    /// Whether a match can start with `c` (`true` when many characters
+    /// can).
+    pub fn may_begin(&self, c: char) -> bool {
+        self.starts.as_ref().is_none_or(|s| s.binary_search(&c).is_ok())
+    }
+
     /// Whether a match can contain `c` (the regex's language uses it).
     pub fn may_contain(&self, c: char) -> bool {
         self.alphabet.as_ref().is_none_or(|a| {
@@ -205,6 +218,8 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
     let firsts: u32 =
         first(&node).ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
     let scans_fast = !nullable(&node) && firsts <= FEW_FIRST_CHARS;
+    let starts = (!nullable(&node) && firsts <= FEW_STARTS)
+        .then(|| first(&node).ranges().iter().flat_map(|r| r.start()..=r.end()).collect());
     let firsts = if scans_fast {
         first(&node).ranges().iter().flat_map(|r| r.start()..=r.end()).collect()
     } else {
@@ -222,7 +237,17 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
         checks.push((group, pred, *negative));
     }
     let groups = groups.into_iter().map(|g| g.into_iter().map(Arc::from).collect()).collect();
-    Some(Compiled { regex, top: rule.into(), groups, exact, scans_fast, firsts, alphabet, checks })
+    Some(Compiled {
+        regex,
+        top: rule.into(),
+        groups,
+        exact,
+        scans_fast,
+        firsts,
+        alphabet,
+        starts,
+        checks,
+    })
 }
 
 /// A regex of a lowered expression (`None` if regex-automata refuses it).
@@ -805,6 +830,25 @@ mod tests {
         // A rule that may contain anything says so for every character.
         let c = compiled(r#"r = { "“" ~ (!"”" ~ ANY)* ~ "”" }"#, "r");
         assert!(c.may_contain('，') && c.may_contain('a'));
+    }
+
+    #[test]
+    fn a_match_begins_only_with_its_few_first_characters() {
+        // Numerals, optional predicates dropped in the filter: 三 and 两
+        // begin a match, 的 and 制 do not.
+        let c = compiled(
+            r#"han = _{ '\u{4E00}'..'\u{9FFF}' } d = _{ "一" | "二" | "三" | "两" }
+               r = { !("一" ~ !d) ~ d? ~ d ~ han{1,3} ~ ("制度" | "工程") }"#,
+            "r",
+        );
+        assert!(c.may_begin('三') && c.may_begin('两') && c.may_begin('一'));
+        assert!(!c.may_begin('的') && !c.may_begin('制'));
+        // Many first characters (any Chinese character): not tested.
+        let c = compiled(r#"r = { '\u{4E00}'..'\u{9FFF}'{2} ~ "小学" }"#, "r");
+        assert!(c.may_begin('的') && c.may_begin('a'));
+        // A rule that can match nothing may begin anywhere.
+        let c = compiled(r#"r = { "一"? }"#, "r");
+        assert!(c.may_begin('x'));
     }
 
     #[test]

@@ -482,6 +482,12 @@ impl Pack {
         self.compiled.get(rule).and_then(Option::as_ref).is_none_or(|x| x.may_contain(c))
     }
 
+    /// Whether a match of rule `rule` can start with `c` (`true` for rules
+    /// without a compiled regex, and for rules many characters can start).
+    pub fn may_begin(&self, rule: usize, c: char) -> bool {
+        self.compiled.get(rule).and_then(Option::as_ref).is_none_or(|x| x.may_begin(c))
+    }
+
     /// Whether rule `rule` has a compiled regex (exact or filter).
     pub fn has_regex(&self, rule: usize) -> bool {
         self.compiled.get(rule).is_some_and(Option::is_some)
