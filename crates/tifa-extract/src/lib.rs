@@ -93,6 +93,9 @@ pub struct Extractor<'p> {
     /// Per global rule index, its overlap group as a number (groups in
     /// order of first use).
     groups: Vec<usize>,
+    /// Per global rule index with an `after` list: the last characters of
+    /// its words, sorted, and whether `^` (a sentence start) is one.
+    after_ends: Vec<Option<(Vec<char>, bool)>>,
 }
 
 /// The anchor automaton: Aho-Corasick over characters in a double array
@@ -330,6 +333,22 @@ impl<'p> Extractor<'p> {
                 })
             })
             .collect();
+        let after_ends = order
+            .iter()
+            .map(|rr| {
+                let after = &packs[rr.pack].rules[rr.rule].after;
+                (!after.is_empty()).then(|| {
+                    let mut ends: Vec<char> = after
+                        .iter()
+                        .filter(|w| *w != "^")
+                        .filter_map(|w| w.chars().next_back())
+                        .collect();
+                    ends.sort_unstable();
+                    ends.dedup();
+                    (ends, after.iter().any(|w| w == "^"))
+                })
+            })
+            .collect();
         Extractor {
             packs,
             engine,
@@ -341,7 +360,17 @@ impl<'p> Extractor<'p> {
             everywhere,
             lexicon_rules,
             groups,
+            after_ends,
         }
+    }
+
+    /// Whether rule `g`'s `after` list may hold before a match whose
+    /// sentence begins with `before` (a quick test by the last character;
+    /// the words themselves are compared for a match).
+    fn after_may_hold(&self, g: usize, before: &str) -> bool {
+        let Some((ends, sentence_start)) = &self.after_ends[g] else { return true };
+        (*sentence_start && before.trim().is_empty())
+            || before.chars().next_back().is_some_and(|c| ends.binary_search(&c).is_ok())
     }
 
     fn rule(&self, g: usize) -> (&'p Pack, &'p Rule) {
@@ -512,6 +541,11 @@ impl<'p> Extractor<'p> {
                 // literal of each required set (compiled engine only;
                 // traces list every attempt).
                 if fast && !self.has_required(g, &occurs, &mut next_req, pos, end) {
+                    continue;
+                }
+                // Nor where the rule's left context cannot hold (a match
+                // there would be dropped).
+                if fast && !self.after_may_hold(g, &text[sents[si].start..pos]) {
                     continue;
                 }
                 // A candidate where the rule's regex cannot start a match

@@ -181,3 +181,31 @@ fn not_before_drops_a_match_that_a_listed_string_follows() {
         .collect();
     assert_eq!(got, vec!["中山", "玉林", "天天向上"]);
 }
+
+#[test]
+fn a_left_context_is_tested_by_its_last_character_before_the_start_check() {
+    // A rule that must follow 开展 or a sentence start: 开展党建 and a
+    // bare 党建 at the start match; 做好党建 does not, and is not even
+    // tried (its last character ends no word of the list).
+    let mut src = PackSource::new("t");
+    src.insert("pack.toml", format!("{MANIFEST}after = [\"^\", \"开展\"]\n"));
+    src.insert("g.pest", GRAMMAR);
+    let packs = vec![load(&src, &Library::default()).expect("test pack loads")];
+    let ex = Extractor::new(&packs);
+    let g = ex.order.iter().position(|rr| packs[0].rules[rr.rule].id == "party-long").unwrap();
+    assert!(
+        ex.after_may_hold(g, "今年开展") && ex.after_may_hold(g, "") && ex.after_may_hold(g, " ")
+    );
+    assert!(!ex.after_may_hold(g, "做好") && !ex.after_may_hold(g, "开展，"));
+    assert!(ex.after_may_hold(0, "做好"), "a rule without `after` holds anywhere");
+    for (text, found) in
+        [("开展学校党建工作", true), ("学校党建工作", true), ("做好学校党建工作", false)]
+    {
+        let out = ex.extract("d", text);
+        let long = out.mentions.iter().any(|m| m.rule == "party-long");
+        assert_eq!(long, found, "{text}");
+        // The interpreter, which tries every candidate, agrees.
+        let slow = Extractor::with_engine(&packs, Engine::Interpreter).extract("d", text);
+        assert_eq!(slow.mentions, out.mentions, "{text}");
+    }
+}
