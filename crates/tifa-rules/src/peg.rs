@@ -51,7 +51,8 @@ enum P {
     /// again: the next tries are at the same position).
     Upto(Box<P>, u32),
     /// An expression that can only succeed on one of these characters
-    /// (see [`first`]): at any other, or at the end, it fails untried.
+    /// (see [`Firsts::first`]): at any other, or at the end, it fails
+    /// untried.
     First(Box<[(char, char)]>, Box<P>),
 }
 
