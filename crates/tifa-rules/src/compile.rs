@@ -94,9 +94,6 @@ pub struct Compiled {
     /// Every match starts with one of a few characters, so an unanchored
     /// search for the next possible start skips text quickly.
     pub scans_fast: bool,
-    /// The characters every match starts with (only for
-    /// [`Compiled::scans_fast`] rules; empty otherwise).
-    pub firsts: Vec<char>,
     /// Every character a match can contain (`None`: any).
     alphabet: Option<ClassUnicode>,
     /// The characters every match starts with, sorted, when they are few
@@ -167,6 +164,15 @@ impl Compiled {
 }
 
 impl Compiled {
+    /// The characters every match starts with (only for
+    /// [`Compiled::scans_fast`] rules; empty otherwise).
+    pub fn firsts(&self) -> &[char] {
+        match &self.starts {
+            Some(s) if self.scans_fast => s,
+            _ => &[],
+        }
+    }
+
     /// Whether a match can start with `c` (`true` when many characters
     /// can).
     pub fn may_begin(&self, c: char) -> bool {
@@ -215,16 +221,12 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
         return None;
     }
     let exact = lw.exact && lw.deterministic(&node, &ClassUnicode::empty());
+    let first_set = first(&node);
     let firsts: u32 =
-        first(&node).ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
+        first_set.ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
     let scans_fast = !nullable(&node) && firsts <= FEW_FIRST_CHARS;
     let starts = (!nullable(&node) && firsts <= FEW_STARTS)
-        .then(|| first(&node).ranges().iter().flat_map(|r| r.start()..=r.end()).collect());
-    let firsts = if scans_fast {
-        first(&node).ranges().iter().flat_map(|r| r.start()..=r.end()).collect()
-    } else {
-        Vec::new()
-    };
+        .then(|| first_set.ranges().iter().flat_map(|r| r.start()..=r.end()).collect());
     let mut groups = Vec::new();
     let mut check_groups = Vec::new();
     let hir = to_hir(&node, exact, &mut groups, &mut check_groups);
@@ -237,17 +239,7 @@ pub fn compile(rule: &str, rules: &[OptimizedRule]) -> Option<Compiled> {
         checks.push((group, pred, *negative));
     }
     let groups = groups.into_iter().map(|g| g.into_iter().map(Arc::from).collect()).collect();
-    Some(Compiled {
-        regex,
-        top: rule.into(),
-        groups,
-        exact,
-        scans_fast,
-        firsts,
-        alphabet,
-        starts,
-        checks,
-    })
+    Some(Compiled { regex, top: rule.into(), groups, exact, scans_fast, alphabet, starts, checks })
 }
 
 /// A regex of a lowered expression (`None` if regex-automata refuses it).

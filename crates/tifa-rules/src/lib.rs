@@ -440,7 +440,6 @@ impl Pack {
     /// rule's compiled regex: exact rules never run pest_vm, the others run
     /// it only where their filter matches (see [`compile`]).
     pub fn match_fast(&self, rule: usize, input: &str) -> Option<RawMatch> {
-        self.rules.get(rule)?;
         match self.compiled.get(rule).and_then(Option::as_ref) {
             Some(c) => match c.run(input) {
                 compile::Outcome::NoMatch => None,
@@ -461,7 +460,7 @@ impl Pack {
     /// For a rule that [`Pack::can_scan`]: the characters every match of
     /// it starts with (empty for other rules).
     pub fn first_chars(&self, rule: usize) -> &[char] {
-        self.compiled.get(rule).and_then(Option::as_ref).map_or(&[], |c| &c.firsts)
+        self.compiled.get(rule).and_then(Option::as_ref).map_or(&[], |c| c.firsts())
     }
 
     /// For a rule with a compiled regex ([`Pack::has_regex`]): whether a

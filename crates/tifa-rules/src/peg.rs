@@ -518,9 +518,8 @@ impl Builder<'_> {
                 while k < flat.len() {
                     // A run of the same optional item: one bounded loop.
                     let run = match flat[k] {
-                        OptimizedExpr::Opt(x) => {
-                            flat[k..].iter().take_while(|y| **y == flat[k]).count().max(1)
-                                * usize::from(!matches!(**x, OptimizedExpr::Opt(_)))
+                        OptimizedExpr::Opt(x) if !matches!(**x, OptimizedExpr::Opt(_)) => {
+                            flat[k..].iter().take_while(|y| **y == flat[k]).count()
                         }
                         _ => 0,
                     };
@@ -591,17 +590,22 @@ impl Builder<'_> {
 
 /// Whether `p` calls a rule.
 fn calls(p: &P) -> bool {
-    match p {
-        P::Call(..) => true,
-        P::Seq(v) | P::Choice(v) => v.iter().any(calls),
+    any(p, &|x| matches!(x, P::Call(..)))
+}
+
+/// Whether `p` or an expression inside it satisfies `f`.
+fn any(p: &P, f: &dyn Fn(&P) -> bool) -> bool {
+    f(p) || match p {
+        P::Seq(v) | P::Choice(v) => v.iter().any(|x| any(x, f)),
         P::Opt(x)
         | P::Star(x)
         | P::Plus(x)
         | P::Not(x)
         | P::And(x)
         | P::First(_, x)
-        | P::Upto(x, _) => calls(x),
-        P::Empty
+        | P::Upto(x, _) => any(x, f),
+        P::Call(..)
+        | P::Empty
         | P::Lit(_)
         | P::Lits(_)
         | P::Class(_)
@@ -928,13 +932,6 @@ mod tests {
         let (_, rules) = pest_meta::parse_and_optimize(g).expect("grammar");
         let prog = compile("q", &rules).expect("compiles");
         let guarded = |p: &P| matches!(p, P::Guard(_));
-        fn any(p: &P, f: &dyn Fn(&P) -> bool) -> bool {
-            f(p) || match p {
-                P::Seq(v) | P::Choice(v) => v.iter().any(|x| any(x, f)),
-                P::Opt(x) | P::Star(x) | P::Plus(x) | P::Not(x) | P::And(x) => any(x, f),
-                _ => false,
-            }
-        }
         assert!(prog.rules.iter().any(|r| any(&r.body, &guarded)));
         both(
             g,
@@ -969,22 +966,7 @@ mod tests {
             s = { (e ~ "x"?){0,3} ~ "y" }"#;
         let (_, rules) = pest_meta::parse_and_optimize(g).expect("grammar");
         let prog = compile("r", &rules).expect("compiles");
-        let has = |f: &dyn Fn(&P) -> bool| {
-            fn any(p: &P, f: &dyn Fn(&P) -> bool) -> bool {
-                f(p) || match p {
-                    P::Seq(v) | P::Choice(v) => v.iter().any(|x| any(x, f)),
-                    P::Opt(x)
-                    | P::Star(x)
-                    | P::Plus(x)
-                    | P::Not(x)
-                    | P::And(x)
-                    | P::First(_, x)
-                    | P::Upto(x, _) => any(x, f),
-                    _ => false,
-                }
-            }
-            prog.rules.iter().any(|r| any(&r.body, f))
-        };
+        let has = |f: &dyn Fn(&P) -> bool| prog.rules.iter().any(|r| any(&r.body, f));
         assert!(has(&|p| matches!(p, P::Upto(..))));
         assert!(has(&|p| matches!(p, P::First(..))));
         both(
