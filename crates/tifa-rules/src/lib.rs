@@ -220,10 +220,20 @@ pub struct FieldSpec {
 pub struct Check {
     /// Capture name, or [`SELF`] for the whole match.
     pub capture: String,
-    /// Lexicon name.
-    pub lexicon: String,
-    /// `true`: must be in it (when present); `false`: must not be.
-    pub must_be_in: bool,
+    /// What must hold of it.
+    pub test: CheckTest,
+}
+
+/// What a [`Check`] asks of its capture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckTest {
+    /// Its text is a term of this lexicon (when the capture took part).
+    In(String),
+    /// Its text is not a term of this lexicon.
+    NotIn(String),
+    /// Captured more than once, not every capture starts with the
+    /// shortest capture's text (a unit said twice).
+    Distinct,
 }
 
 /// One relation a rule states.
@@ -616,9 +626,21 @@ impl Pack {
 }
 
 impl Pack {
-    /// Whether a match passes its rule's lexicon checks.
+    /// Whether a match passes its rule's checks.
     pub fn passes_checks(&self, rule: &Rule, m: &RawMatch, input: &str) -> bool {
         rule.checks.iter().all(|c| {
+            if c.test == CheckTest::Distinct {
+                let texts: Vec<&str> = m
+                    .captures
+                    .iter()
+                    .filter(|x| *x.name == *c.capture)
+                    .filter_map(|x| input.get(x.start..x.end))
+                    .collect();
+                // One capture is nothing to compare; two or more fail when
+                // every one starts with the shortest (句, 句地读).
+                let shortest = texts.iter().min_by_key(|t| t.len()).copied().unwrap_or("");
+                return texts.len() < 2 || !texts.iter().all(|t| t.starts_with(shortest));
+            }
             let span = if c.capture == SELF {
                 Some(0..m.len)
             } else {
@@ -627,8 +649,11 @@ impl Pack {
             let Some(text) = span.and_then(|s| input.get(s)) else {
                 return true; // the capture did not take part
             };
-            let found = self.lexicons.get(&c.lexicon).is_some_and(|l| l.contains(text));
-            found == c.must_be_in
+            match &c.test {
+                CheckTest::In(lex) => self.lexicons.get(lex).is_some_and(|l| l.contains(text)),
+                CheckTest::NotIn(lex) => !self.lexicons.get(lex).is_some_and(|l| l.contains(text)),
+                CheckTest::Distinct => true,
+            }
         })
     }
 
@@ -1150,25 +1175,24 @@ fn check_rule(
         if c.tag.get_ref() != SELF {
             check_capture(cx, &c.tag, "checked capture");
         }
-        let (lex, must_be_in) = match (&c.in_lexicon, &c.not_in) {
-            (Some(l), None) => (l, true),
-            (None, Some(l)) => (l, false),
+        let test = match (&c.in_lexicon, &c.not_in, c.distinct) {
+            (Some(l), None, false) => (l, CheckTest::In(l.get_ref().clone())),
+            (None, Some(l), false) => (l, CheckTest::NotIn(l.get_ref().clone())),
+            (None, None, true) => (&c.tag, CheckTest::Distinct),
             _ => {
-                cx.error_at(&c.tag, "a check needs exactly one of `in` and `not_in`");
+                cx.error_at(
+                    &c.tag,
+                    "a check needs exactly one of `in`, `not_in` and `distinct = true`",
+                );
                 continue;
             }
         };
-        if !lexicons.contains_key(lex.get_ref()) {
-            cx.error_at(
-                lex,
-                format!("unknown lexicon `{}` (declare it under [lexicons])", lex.get_ref()),
-            );
+        if let (lex, CheckTest::In(name) | CheckTest::NotIn(name)) = &test {
+            if !lexicons.contains_key(name) {
+                cx.error_at(lex, format!("unknown lexicon `{name}` (declare it under [lexicons])"));
+            }
         }
-        checks.push(Check {
-            capture: c.tag.get_ref().clone(),
-            lexicon: lex.get_ref().clone(),
-            must_be_in,
-        });
+        checks.push(Check { capture: c.tag.get_ref().clone(), test: test.1 });
     }
     let mut relations = Vec::new();
     for r in &decl.relations {

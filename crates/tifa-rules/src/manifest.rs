@@ -199,7 +199,8 @@ pub struct FieldFull {
     pub all: bool,
 }
 
-/// `[[rule.checks]]`: `{ tag = "x", in = "lexicon" }` or `{ tag = "x", not_in = "lexicon" }`.
+/// `[[rule.checks]]`: `{ tag = "x", in = "lexicon" }`, `{ tag = "x", not_in = "lexicon" }`
+/// or `{ tag = "x", distinct = true }`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDecl {
@@ -214,6 +215,11 @@ pub struct CheckDecl {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub not_in: Option<Spanned<String>>,
+    /// When the tag is captured more than once, the captures must not all
+    /// start with the shortest of them: `一句一句地读` repeats one unit
+    /// (句, 句地读), `一校一品` names two.
+    #[serde(default)]
+    pub distinct: bool,
 }
 
 /// `[[rule.relations]]`.

@@ -120,3 +120,31 @@ fn line_col_counts_characters() {
     assert_eq!(line_col("ab\n党建x", "ab\n党建".len()), (2, 3));
     assert_eq!(line_col("", 5), (1, 1));
 }
+
+#[test]
+fn a_distinct_check_drops_a_unit_said_twice() {
+    let grammar = r#"
+han = _{ '\u{4E00}'..'\u{9FFF}' }
+unit = { (!"一" ~ han){1,3} }
+per = { ("一" ~ #part = unit){2,3} }
+"#;
+    let m = format!(
+        "{HEAD}[[rule]]\nid = \"per\"\ntype = \"OnePerFormulation\"\nchecks = [{{ tag = \"part\", distinct = true }}]\n"
+    );
+    let p = load(&pack(&m, grammar), &Library::default()).unwrap();
+    let passes = |input: &str| {
+        let got = p.match_at(0, input).unwrap();
+        p.passes_checks(&p.rules[0], &got, input)
+    };
+    assert!(passes("一校一品"));
+    assert!(passes("一廊一墙一廊"), "not every part starts with the shortest");
+    assert!(!passes("一页一页"));
+    assert!(!passes("一句一句读"), "句 and 句读: the later part runs on");
+    assert!(!passes("一步一步一步"));
+
+    let both = format!(
+        "{HEAD}[[rule]]\nid = \"per\"\ntype = \"OnePerFormulation\"\nchecks = [{{ tag = \"part\", distinct = true, not_in = \"x\" }}]\n"
+    );
+    let errs = errors(&pack(&both, grammar));
+    assert!(errs.iter().any(|e| e.contains("exactly one of")), "{errs:?}");
+}
