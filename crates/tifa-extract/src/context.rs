@@ -24,7 +24,7 @@
 //! extraction stays deterministic.
 
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use tifa_model::{Extraction, Mention, Relation, RelationTag};
 
 /// Organisation kinds that are administrative areas.
@@ -124,12 +124,12 @@ fn is_actor(m: &Mention) -> bool {
 
 /// The name an organisation is scored and related under.
 fn name_of(m: &Mention) -> String {
-    m.fields
-        .get("canonical")
-        .and_then(Value::as_str)
-        .filter(|c| !c.is_empty())
-        .unwrap_or(&m.text)
-        .to_string()
+    name_str(m).to_string()
+}
+
+/// [`name_of`], borrowed.
+fn name_str(m: &Mention) -> &str {
+    m.fields.get("canonical").and_then(Value::as_str).filter(|c| !c.is_empty()).unwrap_or(&m.text)
 }
 
 /// Character spans (start, end), in text order.
@@ -141,6 +141,10 @@ fn spans(chars: &[char]) -> (Spans, Spans) {
     let (mut paragraphs, mut sentences) = (Vec::new(), Vec::new());
     let (mut par, mut sent) = (0, 0);
     for (i, &c) in chars.iter().enumerate() {
+        // Most characters are ideographs, which end nothing.
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            continue;
+        }
         let par_end = c == '\n';
         if par_end || matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';') {
             if i + 1 > sent {
@@ -393,7 +397,13 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
         }
     }
     cooperations(&chars, &sentences, &paragraphs, &orgs, &mut rels, &mk);
-    // Parents set or renamed here need their relation too.
+    // Parents set or renamed here need their relation too (one the rule
+    // already gave, the same in every field, is not made twice).
+    let given: HashSet<(&str, &str, &str, usize, usize, &str)> = ex
+        .relations
+        .iter()
+        .map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str(), r.start, r.end, r.rule.as_str()))
+        .collect();
     for m in mentions.iter().filter(|m| m.kind == "Organization") {
         let Some(p) = parent_of(m) else {
             continue;
@@ -402,6 +412,9 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             "province" | "city" | "district" | "county" | "branch" => "part_of",
             _ => "located_in",
         };
+        if given.contains(&(rel, name_str(m), p, m.start, m.end, m.rule.as_str())) {
+            continue;
+        }
         rels.push(Relation {
             doc: doc.to_string(),
             record: RelationTag::Relation,
@@ -413,22 +426,34 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
             rule: m.rule.clone(),
         });
     }
-    let named: BTreeSet<String> = mentions
-        .iter()
-        .filter(|o| o.kind == "Organization")
-        .flat_map(|o| [o.text.clone(), name_of(o)])
-        .collect();
+    // Built at the first parent to look up: most organisations are areas.
+    let mut named: Option<BTreeSet<&str>> = None;
     // A parent that is not named alone (金乡二中 of 金乡二中党总支) is still
-    // placed in the area its name starts with.
+    // placed in the area its name starts with, or with its stem (the name
+    // without its last character) when that keeps two or more.
+    let stems: Vec<Option<&str>> = areas
+        .iter()
+        .map(|a| {
+            let last = a.chars().next_back().map_or(0, char::len_utf8);
+            Some(&a[..a.len() - last]).filter(|s| s.chars().nth(1).is_some())
+        })
+        .collect();
     for m in mentions.iter().filter(|m| m.kind == "Organization" && !is_area(m)) {
         let Some(p) = m.fields.get("parent").and_then(Value::as_str) else { continue };
+        let named = named.get_or_insert_with(|| {
+            mentions
+                .iter()
+                .filter(|o| o.kind == "Organization")
+                .flat_map(|o| [o.text.as_str(), name_str(o)])
+                .collect()
+        });
         if named.contains(p) {
             continue;
         }
-        let area = areas.iter().filter(|a| a.as_str() != p).find(|a| {
-            let stem: String = a.chars().take(a.chars().count().saturating_sub(1)).collect();
-            p.starts_with(a.as_str()) || (stem.chars().count() >= 2 && p.starts_with(&stem))
-        });
+        let area =
+            areas.iter().zip(&stems).filter(|(a, _)| a.as_str() != p).find_map(|(a, stem)| {
+                (p.starts_with(a.as_str()) || stem.is_some_and(|s| p.starts_with(s))).then_some(a)
+            });
         if let Some(a) = area {
             rels.push(Relation {
                 doc: doc.to_string(),
@@ -747,10 +772,10 @@ fn fix_parent_relations(
     mentions: &[Mention],
     short: &BTreeMap<String, String>,
 ) {
-    let canon: BTreeMap<&str, String> = mentions
+    let canon: BTreeMap<&str, &str> = mentions
         .iter()
         .filter(|m| m.kind == "Organization")
-        .map(|m| (m.text.as_str(), name_of(m)))
+        .map(|m| (m.text.as_str(), name_str(m)))
         .collect();
     let area_names: Vec<&str> =
         mentions.iter().filter(|m| is_area(m)).map(|m| m.text.as_str()).collect();
@@ -760,9 +785,13 @@ fn fix_parent_relations(
         mentions.iter().filter(|m| is_place(m)).map(|m| m.text.as_str()).collect();
     // The canonical name of a name (unchanged names are not copied).
     let rename = |name: &mut String| {
-        let c = canon.get(name.as_str()).or_else(|| short.get(name.as_str()));
-        if let Some(c) = c.filter(|c| *c != name) {
-            name.clone_from(c);
+        let c = canon
+            .get(name.as_str())
+            .copied()
+            .or_else(|| short.get(name.as_str()).map(String::as_str));
+        if let Some(c) = c.filter(|c| c != name) {
+            name.clear();
+            name.push_str(c);
         }
     };
     for r in lists.into_iter().flat_map(|l| l.iter_mut()) {
@@ -1404,6 +1433,14 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[1].fields["parent"], "平阳县");
         assert!(has(&ex, "located_in", "鳌江", "平阳县"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn paragraphs_and_sentences() {
+        let chars: Vec<char> = "第一句。第二句！\n新段\n".chars().collect();
+        let (pars, sents) = spans(&chars);
+        assert_eq!(pars, vec![(0, 9), (9, 12)]);
+        assert_eq!(sents, vec![(0, 4), (4, 8), (8, 9), (9, 12)]);
     }
 
     #[test]
