@@ -131,23 +131,7 @@ impl Sink {
 /// everything else in making a document's quads).
 fn nquad_text(q: &Quad, graph: bool) -> String {
     use std::fmt::Write as _;
-    // Room for the usual case (IRIs and a literal without escapes).
-    let object_len = match &q.object {
-        Term::NamedNode(n) => n.as_str().len(),
-        Term::Literal(l) => l.value().len() + l.datatype().as_str().len() + 4,
-        _ => 16,
-    };
-    let graph_len = match &q.graph_name {
-        GraphName::NamedNode(n) if graph => n.as_str().len(),
-        _ => 0,
-    };
-    let subject_len = match &q.subject {
-        oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str().len(),
-        _ => 16,
-    };
-    let mut k = String::with_capacity(
-        12 + subject_len + q.predicate.as_str().len() + object_len + graph_len,
-    );
+    let mut k = String::new();
     match &q.subject {
         oxigraph::model::NamedOrBlankNode::NamedNode(n) => push_iri(&mut k, n.as_str()),
         other => {

@@ -629,18 +629,21 @@ impl Pack {
     /// Whether a match passes its rule's checks.
     pub fn passes_checks(&self, rule: &Rule, m: &RawMatch, input: &str) -> bool {
         rule.checks.iter().all(|c| {
-            if c.test == CheckTest::Distinct {
-                let texts: Vec<&str> = m
-                    .captures
-                    .iter()
-                    .filter(|x| *x.name == *c.capture)
-                    .filter_map(|x| input.get(x.start..x.end))
-                    .collect();
-                // One capture is nothing to compare; two or more fail when
-                // every one starts with the shortest (句, 句地读).
-                let shortest = texts.iter().min_by_key(|t| t.len()).copied().unwrap_or("");
-                return texts.len() < 2 || !texts.iter().all(|t| t.starts_with(shortest));
-            }
+            let lexicon = match &c.test {
+                CheckTest::In(lex) | CheckTest::NotIn(lex) => lex,
+                CheckTest::Distinct => {
+                    let texts: Vec<&str> = m
+                        .captures
+                        .iter()
+                        .filter(|x| *x.name == *c.capture)
+                        .filter_map(|x| input.get(x.start..x.end))
+                        .collect();
+                    // One capture is nothing to compare; two or more fail
+                    // when every one starts with the shortest (句, 句地读).
+                    let shortest = texts.iter().min_by_key(|t| t.len()).copied().unwrap_or("");
+                    return texts.len() < 2 || !texts.iter().all(|t| t.starts_with(shortest));
+                }
+            };
             let span = if c.capture == SELF {
                 Some(0..m.len)
             } else {
@@ -649,11 +652,8 @@ impl Pack {
             let Some(text) = span.and_then(|s| input.get(s)) else {
                 return true; // the capture did not take part
             };
-            match &c.test {
-                CheckTest::In(lex) => self.lexicons.get(lex).is_some_and(|l| l.contains(text)),
-                CheckTest::NotIn(lex) => !self.lexicons.get(lex).is_some_and(|l| l.contains(text)),
-                CheckTest::Distinct => true,
-            }
+            let found = self.lexicons.get(lexicon).is_some_and(|l| l.contains(text));
+            found == matches!(c.test, CheckTest::In(_))
         })
     }
 
@@ -1176,9 +1176,9 @@ fn check_rule(
             check_capture(cx, &c.tag, "checked capture");
         }
         let test = match (&c.in_lexicon, &c.not_in, c.distinct) {
-            (Some(l), None, false) => (l, CheckTest::In(l.get_ref().clone())),
-            (None, Some(l), false) => (l, CheckTest::NotIn(l.get_ref().clone())),
-            (None, None, true) => (&c.tag, CheckTest::Distinct),
+            (Some(l), None, false) => CheckTest::In(l.get_ref().clone()),
+            (None, Some(l), false) => CheckTest::NotIn(l.get_ref().clone()),
+            (None, None, true) => CheckTest::Distinct,
             _ => {
                 cx.error_at(
                     &c.tag,
@@ -1187,12 +1187,13 @@ fn check_rule(
                 continue;
             }
         };
-        if let (lex, CheckTest::In(name) | CheckTest::NotIn(name)) = &test {
-            if !lexicons.contains_key(name) {
-                cx.error_at(lex, format!("unknown lexicon `{name}` (declare it under [lexicons])"));
+        if let Some(l) = c.in_lexicon.as_ref().or(c.not_in.as_ref()) {
+            if !lexicons.contains_key(l.get_ref()) {
+                let name = l.get_ref();
+                cx.error_at(l, format!("unknown lexicon `{name}` (declare it under [lexicons])"));
             }
         }
-        checks.push(Check { capture: c.tag.get_ref().clone(), test: test.1 });
+        checks.push(Check { capture: c.tag.get_ref().clone(), test });
     }
     let mut relations = Vec::new();
     for r in &decl.relations {
