@@ -96,6 +96,9 @@ pub struct Extractor<'p> {
     /// Per global rule index with an `after` list: the last characters of
     /// its words, sorted, and whether `^` (a sentence start) is one.
     after_ends: Vec<Option<(Vec<char>, bool)>>,
+    /// Per global rule index, its one-character `not_after` words, sorted:
+    /// a start right after one of them is not tried.
+    not_after_chars: Vec<Vec<char>>,
 }
 
 /// The anchor automaton: Aho-Corasick over characters in a double array
@@ -349,6 +352,22 @@ impl<'p> Extractor<'p> {
                 })
             })
             .collect();
+        let not_after_chars = order
+            .iter()
+            .map(|rr| {
+                let mut cs: Vec<char> = packs[rr.pack].rules[rr.rule]
+                    .not_after
+                    .iter()
+                    .filter_map(|w| {
+                        let mut it = w.chars();
+                        it.next().filter(|_| it.next().is_none())
+                    })
+                    .collect();
+                cs.sort_unstable();
+                cs.dedup();
+                cs
+            })
+            .collect();
         Extractor {
             packs,
             engine,
@@ -361,6 +380,7 @@ impl<'p> Extractor<'p> {
             lexicon_rules,
             groups,
             after_ends,
+            not_after_chars,
         }
     }
 
@@ -546,6 +566,16 @@ impl<'p> Extractor<'p> {
                 // Nor where the rule's left context cannot hold (a match
                 // there would be dropped).
                 if fast && !self.after_may_hold(g, &text[sents[si].start..pos]) {
+                    continue;
+                }
+                // Nor right after a one-character `not_after` word.
+                if fast
+                    && !self.not_after_chars[g].is_empty()
+                    && text[..pos]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| self.not_after_chars[g].binary_search(&c).is_ok())
+                {
                     continue;
                 }
                 // A candidate where the rule's regex cannot start a match
