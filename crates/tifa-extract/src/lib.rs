@@ -571,7 +571,7 @@ impl<'p> Extractor<'p> {
                 // Nor right after a one-character `not_after` word.
                 if fast
                     && !self.not_after_chars[g].is_empty()
-                    && text[..pos]
+                    && text[sents[si].start..pos]
                         .chars()
                         .next_back()
                         .is_some_and(|c| self.not_after_chars[g].binary_search(&c).is_ok())
