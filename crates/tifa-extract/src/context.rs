@@ -257,7 +257,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     let dropped = absorb_inner_aliases(&mut ex.mentions);
     // (organisation, parent) pairs that a better parent replaced.
     let mut replaced = BTreeSet::new();
-    let mut short = resolve_abbreviations(&mut ex.mentions, &areas, &mut replaced);
+    let mut short = resolve_abbreviations(&mut ex.mentions, &chars, &areas, &mut replaced);
     ex.relations.retain(|r| !replaced.contains(&(r.from.clone(), r.to.clone())));
     for (alias, full) in dropped {
         short.entry(alias).or_insert(full);
@@ -904,6 +904,7 @@ fn absorb_inner_aliases(mentions: &mut Vec<Mention>) -> BTreeMap<String, String>
 /// Gives short names of organisations their full name as `canonical`.
 fn resolve_abbreviations(
     mentions: &mut [Mention],
+    chars: &[char],
     areas: &[String],
     replaced: &mut BTreeSet<(String, String)>,
 ) -> BTreeMap<String, String> {
@@ -924,8 +925,15 @@ fn resolve_abbreviations(
             short.entry(format!("{stem}{rest}")).or_insert(entry);
         }
     }
-    // 市委组织部, 区教育局党委: a body of the document's own area.
+    // 市委组织部, 区教育局党委: a body of the document's own area, or of
+    // the area of the body listed right before it (枣庄市委组织部、市委宣传部).
     let area_of_level = |c: char| areas.iter().find(|a| a.ends_with(c)).cloned();
+    let listed: BTreeMap<usize, String> = mentions
+        .iter()
+        .filter(|o| o.kind == "Organization" && !is_area(o))
+        .filter(|o| chars.get(o.end).is_some_and(|c| matches!(c, '、' | '和' | '与' | '及')))
+        .filter_map(|o| Some((o.end + 1, parent_of(o)?.to_string())))
+        .collect();
     for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && !is_area(m)) {
         if m.fields.get("canonical").and_then(Value::as_str).is_some_and(|c| !c.is_empty()) {
             continue;
@@ -947,7 +955,8 @@ fn resolve_abbreviations(
                 || second == "教体"
                 || kind(m) == "bureau")
         {
-            if let Some(area) = area_of_level(first) {
+            let before = listed.get(&m.start).filter(|p| p.ends_with(first)).cloned();
+            if let Some(area) = before.or_else(|| area_of_level(first)) {
                 let full = format!("{area}{}", &m.text[first.len_utf8()..]);
                 // 区教育局党委 belongs to the bureau, 市委组织部 to the area.
                 let bureau = ["机关党委", "党委", "党组"]
@@ -1398,6 +1407,30 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[2].fields["canonical"], "海曙区教育局党委");
         assert!(has(&ex, "part_of", "海曙区教育局党委", "海曙区教育局"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn a_body_named_in_short_after_another_shares_its_area() {
+        // The document is about 甲乙市; the list names 丙丁市's bodies.
+        let t = "甲乙市召开会议。甲乙市教育局发言。丙丁市委组织部、市委宣传部联合发文。市委办公室通知。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("甲乙市", 0, "city", Some("某省")),
+                org("甲乙市", at(t, "甲乙市教育局"), "city", Some("某省")),
+                org("甲乙市教育局", at(t, "甲乙市教育局"), "bureau", Some("甲乙市")),
+                org("丙丁市委组织部", at(t, "丙丁市委"), "party_committee", Some("丙丁市")),
+                org("市委宣传部", at(t, "市委宣传部"), "party_committee", None),
+                org("市委办公室", at(t, "市委办公室"), "party_committee", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        let canonical = |text: &str| {
+            ex.mentions.iter().find(|m| m.text == text).map(|m| m.fields["canonical"].clone())
+        };
+        assert_eq!(canonical("市委宣传部"), Some("丙丁市委宣传部".into()));
+        // Not listed after another body: the document's own city.
+        assert_eq!(canonical("市委办公室"), Some("甲乙市委办公室".into()));
     }
 
     #[test]
