@@ -543,6 +543,7 @@ impl<'p> Extractor<'p> {
             let (pack, rule) = self.rule(g);
             let rr = self.order[g];
             let mut next_free = 0;
+            let mut next_sent = 0;
             // Per required set of the rule, the first occurrence not
             // before the candidate (candidates ascend).
             next_req.clear();
@@ -555,7 +556,14 @@ impl<'p> Extractor<'p> {
                 if pos < next_free {
                     continue;
                 }
-                let Some(si) = sentence_of(&sents, pos) else { continue };
+                // Candidates ascend: the sentence cursor only moves on.
+                while next_sent < sents.len() && sents[next_sent].end <= pos {
+                    next_sent += 1;
+                }
+                let si = next_sent;
+                if si == sents.len() || sents[si].start > pos {
+                    continue;
+                }
                 let end = sents[si].end;
                 // A match from pos lies inside text[pos..end] and holds a
                 // literal of each required set (compiled engine only;
