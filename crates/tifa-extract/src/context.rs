@@ -925,7 +925,7 @@ fn resolve_abbreviations(
             short.entry(format!("{stem}{rest}")).or_insert(entry);
         }
     }
-    // 市委组织部, 区教育局党委: a body of the document's own area, or of
+    // 市委组织部, 区教育局党委, 县人民医院: a body of the document's own area, or of
     // the area of the body listed right before it (枣庄市委组织部、市委宣传部).
     let area_of_level = |c: char| areas.iter().find(|a| a.ends_with(c)).cloned();
     let listed: BTreeMap<usize, String> = mentions
@@ -953,7 +953,8 @@ fn resolve_abbreviations(
             && (second.starts_with('委')
                 || second == "教育"
                 || second == "教体"
-                || kind(m) == "bureau")
+                || kind(m) == "bureau"
+                || m.text.ends_with("医院"))
         {
             let before = listed.get(&m.start).filter(|p| p.ends_with(first)).cloned();
             if let Some(area) = before.or_else(|| area_of_level(first)) {
@@ -1431,6 +1432,20 @@ mod tests {
         assert_eq!(canonical("市委宣传部"), Some("丙丁市委宣传部".into()));
         // Not listed after another body: the document's own city.
         assert_eq!(canonical("市委办公室"), Some("甲乙市委办公室".into()));
+    }
+
+    #[test]
+    fn an_areas_hospital_named_in_short_gets_the_full_name() {
+        let t = "甲乙县召开会议。县人民医院派员参加。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("甲乙县", 0, "county", Some("某市")),
+                org("县人民医院", at(t, "县人民医院"), "other", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[1].fields["canonical"], "甲乙县人民医院");
     }
 
     #[test]
