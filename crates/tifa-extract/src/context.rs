@@ -954,7 +954,9 @@ fn resolve_abbreviations(
                 || second == "教育"
                 || second == "教体"
                 || kind(m) == "bureau"
-                || m.text.ends_with("医院"))
+                || ["医院", "保健院", "疾控中心", "疾病预防控制中心"]
+                    .iter()
+                    .any(|s| m.text.ends_with(s)))
         {
             let before = listed.get(&m.start).filter(|p| p.ends_with(first)).cloned();
             if let Some(area) = before.or_else(|| area_of_level(first)) {
