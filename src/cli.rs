@@ -129,15 +129,16 @@ pub enum Format {
     Jsonl,
     /// Tab-separated mentions with a header (for spreadsheets, R, pandas).
     Tsv,
-    /// RDF N-Quads, one named graph per document (docs/vocabulary.md).
+    /// RDF N-Quads, one named graph per document, written as documents
+    /// are done (docs/vocabulary.md).
     Nquads,
-    /// RDF N-Triples (the documents' graphs merged).
+    /// RDF N-Triples (the documents' graphs merged: held until the end).
     Ntriples,
-    /// RDF Turtle (the documents' graphs merged).
+    /// RDF Turtle (the documents' graphs merged: held until the end).
     Turtle,
-    /// RDF TriG, one named graph per document.
+    /// RDF TriG, one named graph per document, written as documents are done.
     Trig,
-    /// JSON-LD, one named graph per document.
+    /// JSON-LD, one named graph per document, written as documents are done.
     Jsonld,
 }
 

@@ -218,15 +218,18 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         .build()
         .context("starting worker threads")?;
 
-    // RDF and the store need every document's graph; JSON Lines and TSV stream.
-    let rdf = crate::store::rdf_format(a.format);
-    let mut sink = match (&a.store, rdf) {
-        (Some(dir), _) => Some(crate::store::RdfSink::for_store(&packs, dir)?),
-        (None, Some(_)) => Some(crate::store::RdfSink::for_output(&packs)),
-        (None, None) => None,
-    };
+    // Documents go to the store or an RDF writer (which holds them all only
+    // for the triple formats), or are printed as JSON Lines or TSV.
     let mut out: Box<dyn Write> =
         if a.store.is_some() { Box::new(std::io::sink()) } else { writer(&a.output)? };
+    let mut sink = match (&a.store, crate::store::rdf_format(a.format)) {
+        (Some(dir), _) => Some(crate::store::RdfSink::for_store(&packs, dir)?),
+        (None, Some(f)) => {
+            let w = std::mem::replace(&mut out, Box::new(std::io::sink()));
+            Some(crate::store::RdfSink::for_output(&packs, f, w)?)
+        }
+        (None, None) => None,
+    };
     if a.format == Format::Tsv {
         writeln!(out, "doc\ttype\ttext\tstart\tend\trule\tfields")?;
     }
@@ -282,7 +285,7 @@ fn extract(a: ExtractArgs) -> Result<Status> {
         Ok(())
     })?;
     if let Some(sink) = sink {
-        sink.finish(rdf, &mut out, a.quiet)?;
+        sink.finish(&mut out, a.quiet)?;
     }
     out.flush().context("writing output")?;
     bar.finish_and_clear();

@@ -9,7 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use tifa_graph::store::BULK_THRESHOLD;
 use tifa_graph::{
-    doc_facts, graph_data, DocInput, Gazetteer, GraphData, KgStore, LoadReport, StreamLoad,
+    doc_facts, graph_data, DocInput, Gazetteer, GraphData, GraphWriter, KgStore, LoadReport,
+    StreamLoad,
 };
 use tifa_model::Extraction;
 use tifa_rules::Pack;
@@ -37,8 +38,12 @@ pub fn gazetteer(packs: &[Pack]) -> Gazetteer {
 
 /// Where documents' graphs go.
 enum Target {
-    /// Collected, then written as RDF.
-    Write(Vec<GraphData>),
+    /// Written as they come, in a dataset format (N-Quads, TriG, JSON-LD):
+    /// documents in input order, each graph's quads sorted.
+    Stream(GraphWriter<Box<dyn Write>>),
+    /// Collected, then written in a triple format (N-Triples, Turtle),
+    /// which merges the graphs: sorted, each triple once.
+    Write(Vec<GraphData>, tifa_graph::Format, Box<dyn Write>),
     /// Loaded into a store as they come: past `BULK_THRESHOLD` new quads,
     /// batches of that size go to the bulk loader's own thread while
     /// extraction goes on. The batches being sorted (one per loader
@@ -56,9 +61,19 @@ pub struct RdfSink {
 }
 
 impl RdfSink {
-    /// A sink writing RDF, with the gazetteer of `packs`.
-    pub fn for_output(packs: &[Pack]) -> RdfSink {
-        RdfSink::new(packs, Target::Write(Vec::new()))
+    /// A sink writing RDF in `format` to `out`, with the gazetteer of
+    /// `packs`.
+    pub fn for_output(
+        packs: &[Pack],
+        format: tifa_graph::Format,
+        out: Box<dyn Write>,
+    ) -> Result<RdfSink> {
+        let target = if format.is_dataset() {
+            Target::Stream(GraphWriter::new(format, out).context("writing RDF")?)
+        } else {
+            Target::Write(Vec::new(), format, out)
+        };
+        Ok(RdfSink::new(packs, target))
     }
 
     /// A sink loading the store in `dir` (created if missing).
@@ -83,7 +98,8 @@ impl RdfSink {
         let facts = doc_facts(&DocInput { name, extraction, text: Some(text) }, &self.gazetteer);
         let g = graph_data(&facts);
         match &mut self.target {
-            Target::Write(graphs) => graphs.push(g),
+            Target::Stream(w) => w.write(&g.quads).context("writing RDF")?,
+            Target::Write(graphs, ..) => graphs.push(g),
             Target::Store { dir, load, .. } => {
                 load.add(g).with_context(|| format!("loading into {}", dir.display()))?
             }
@@ -98,19 +114,15 @@ impl RdfSink {
             Target::Store { dir, load, .. } => {
                 load.finish().with_context(|| format!("loading into {}", dir.display()))?
             }
-            Target::Write(_) => LoadReport::default(),
+            Target::Stream(_) | Target::Write(..) => LoadReport::default(),
         })
     }
 
-    /// Writes the RDF (for an output format) or finishes loading the store.
-    pub fn finish(
-        self,
-        format: Option<tifa_graph::Format>,
-        out: &mut dyn Write,
-        quiet: bool,
-    ) -> Result<()> {
-        match (self.target, format) {
-            (Target::Store { store, dir, load }, _) => {
+    /// Ends the RDF output (giving the writer back in `out`) or finishes
+    /// loading the store.
+    pub fn finish(self, out: &mut Box<dyn Write>, quiet: bool) -> Result<()> {
+        match self.target {
+            Target::Store { store, dir, load } => {
                 let report =
                     load.finish().with_context(|| format!("loading into {}", dir.display()))?;
                 if !quiet {
@@ -126,11 +138,11 @@ impl RdfSink {
                     );
                 }
             }
-            (Target::Write(graphs), Some(f)) => {
+            Target::Stream(w) => *out = w.finish().context("writing RDF")?,
+            Target::Write(graphs, f, w) => {
                 let quads: Vec<_> = graphs.into_iter().flat_map(|g| g.quads).collect();
-                tifa_graph::write_quads(&quads, f, out).context("writing RDF")?;
+                *out = tifa_graph::write_quads(&quads, f, w).context("writing RDF")?;
             }
-            (Target::Write(_), None) => {}
         }
         Ok(())
     }

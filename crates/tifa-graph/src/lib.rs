@@ -19,7 +19,7 @@ pub mod store;
 pub use error::Error;
 pub use gazetteer::{Area, Gazetteer};
 pub use graph::{doc_facts, DocFacts, DocInput, Edge, Entity, EntityGraph, Provenance};
-pub use rdf::{doc_quads, write_quads, Format};
+pub use rdf::{doc_quads, write_quads, Format, GraphWriter};
 pub use results::{write_results, ResultsFormat};
 pub use store::{GraphData, KgStore, LoadReport, QueryOutput, StreamLoad};
 

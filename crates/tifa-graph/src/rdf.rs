@@ -4,7 +4,7 @@
 
 use crate::graph::{DocFacts, Entity, MentionFact, Provenance, RelationFact};
 use crate::iri::{self, ID, VOCAB};
-use oxigraph::io::{JsonLdProfile, RdfFormat, RdfSerializer};
+use oxigraph::io::{JsonLdProfile, RdfFormat, RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term, Triple};
 use serde_json::Value;
@@ -41,6 +41,12 @@ pub enum Format {
 }
 
 impl Format {
+    /// Whether the format keeps one graph per document (N-Quads, TriG,
+    /// JSON-LD) rather than merging them (N-Triples, Turtle).
+    pub fn is_dataset(self) -> bool {
+        self.rdf_format().supports_datasets()
+    }
+
     /// The oxigraph format.
     pub fn rdf_format(self) -> RdfFormat {
         match self {
@@ -377,29 +383,71 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Writes quads in `format`. Triple formats (N-Triples, Turtle) merge the
 /// graphs; output is sorted and without duplicates, so it is deterministic.
+/// For dataset formats [`GraphWriter`] writes documents as they come,
+/// without holding them.
 pub fn write_quads<W: Write>(quads: &[Quad], format: Format, out: W) -> std::io::Result<W> {
-    let rdf_format = format.rdf_format();
-    let mut ser = RdfSerializer::from_format(rdf_format);
-    if matches!(format, Format::Turtle | Format::TriG) {
-        for (p, ns) in PREFIXES {
-            ser = ser.with_prefix(*p, *ns).map_err(std::io::Error::other)?;
-        }
-    }
-    let mut w = ser.for_writer(out);
-    if rdf_format.supports_datasets() {
+    let mut w = serializer(format)?.for_writer(out);
+    if format.is_dataset() {
         let sorted: BTreeMap<(String, String), &Quad> =
             quads.iter().map(|q| ((q.graph_name.to_string(), nquad_text(q, true)), q)).collect();
         for q in sorted.values() {
             w.serialize_quad(*q)?;
         }
-    } else {
-        let triples: BTreeMap<String, Triple> =
-            quads.iter().map(|q| (nquad_text(q, false), Triple::from(q.clone()))).collect();
-        for tr in triples.values() {
-            w.serialize_triple(tr)?;
-        }
+        return w.finish();
+    }
+    let triples: BTreeMap<String, Triple> =
+        quads.iter().map(|q| (nquad_text(q, false), Triple::from(q.clone()))).collect();
+    for tr in triples.values() {
+        w.serialize_triple(tr)?;
     }
     w.finish()
+}
+
+fn serializer(format: Format) -> std::io::Result<RdfSerializer> {
+    let mut ser = RdfSerializer::from_format(format.rdf_format());
+    if matches!(format, Format::Turtle | Format::TriG) {
+        for (p, ns) in PREFIXES {
+            ser = ser.with_prefix(*p, *ns).map_err(std::io::Error::other)?;
+        }
+    }
+    Ok(ser)
+}
+
+/// Writes documents' graphs one after the other, as they come: memory is
+/// one document's quads, not the corpus's. Each graph's quads are written
+/// as given ([`doc_quads`] sorts them), so the output is deterministic when
+/// the documents come in a deterministic order. Meant for the dataset
+/// formats ([`Format::is_dataset`]); in a triple format the graphs merge
+/// as written, so a triple two documents share is written twice
+/// ([`write_quads`] sorts and writes each once).
+pub struct GraphWriter<W: Write> {
+    w: WriterQuadSerializer<W>,
+    dataset: bool,
+}
+
+impl<W: Write> GraphWriter<W> {
+    /// A writer of `format` to `out`.
+    pub fn new(format: Format, out: W) -> std::io::Result<GraphWriter<W>> {
+        Ok(GraphWriter { w: serializer(format)?.for_writer(out), dataset: format.is_dataset() })
+    }
+
+    /// Writes `quads` (one document's graph).
+    pub fn write(&mut self, quads: &[Quad]) -> std::io::Result<()> {
+        for q in quads {
+            if self.dataset {
+                self.w.serialize_quad(q)?;
+            } else {
+                self.w.serialize_triple(q.as_ref())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the document (closing brackets of TriG and JSON-LD) and gives
+    /// the writer back.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.w.finish()
+    }
 }
 
 #[cfg(test)]

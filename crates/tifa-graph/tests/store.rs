@@ -6,8 +6,8 @@ use oxigraph::model::{Literal, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tifa_graph::{
-    doc_facts, graph_data, write_quads, DocInput, Error, Format, Gazetteer, GraphData, KgStore,
-    QueryOutput,
+    doc_facts, graph_data, write_quads, DocInput, Error, Format, Gazetteer, GraphData, GraphWriter,
+    KgStore, QueryOutput,
 };
 use tifa_model::{Extraction, Fields, Mention, Relation, RelationTag};
 use tifa_rules::Lexicon;
@@ -145,6 +145,35 @@ fn every_format_parses_back_to_the_same_graph() {
         assert!(parsed.iter().all(|q| !q.subject.is_blank_node()), "no blank nodes");
         // Deterministic: writing again gives the same bytes.
         assert_eq!(write_quads(&quads, format, Vec::new()).unwrap(), bytes);
+    }
+}
+
+#[test]
+fn the_graph_writer_streams_documents_in_the_order_given() {
+    let docs = graphs(&[("z.txt", "实验小学"), ("a.txt", "城关小学")]);
+    assert!(!Format::Turtle.is_dataset() && !Format::NTriples.is_dataset());
+    for format in [Format::NQuads, Format::TriG, Format::JsonLd] {
+        assert!(format.is_dataset());
+        let mut w = GraphWriter::new(format, Vec::new()).unwrap();
+        for g in &docs {
+            w.write(&g.quads).unwrap();
+        }
+        let bytes = w.finish().unwrap();
+        let parsed: Vec<Quad> = RdfParser::from_format(format.rdf_format())
+            .for_slice(&bytes)
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{format:?}: {e}\n{}", String::from_utf8_lossy(&bytes)));
+        let all: Vec<Quad> = docs.iter().flat_map(|g| g.quads.clone()).collect();
+        assert_eq!(nquads(&parsed), nquads(&all), "{format:?}");
+        // z.txt's graph comes first, as given, not in sorted order.
+        let first = parsed.first().unwrap().graph_name.to_string();
+        let last = parsed.last().unwrap().graph_name.to_string();
+        assert!(first.contains("z.txt") && last.contains("a.txt"), "{format:?}: {first} {last}");
+        if format == Format::NQuads {
+            let text = String::from_utf8(bytes).unwrap();
+            let lines: Vec<String> = all.iter().map(|q| format!("{q} .")).collect();
+            assert_eq!(text.lines().collect::<Vec<_>>(), lines);
+        }
     }
 }
 
