@@ -925,7 +925,7 @@ fn resolve_abbreviations(
             short.entry(format!("{stem}{rest}")).or_insert(entry);
         }
     }
-    // 市委组织部, 区教育局党委, 县人民医院: a body of the document's own area, or of
+    // 市委组织部, 区教育局党委, 县人民医院, 省教育厅: a body of the document's own area, or of
     // the area of the body listed right before it (枣庄市委组织部、市委宣传部).
     let area_of_level = |c: char| areas.iter().find(|a| a.ends_with(c)).cloned();
     let listed: BTreeMap<usize, String> = mentions
@@ -949,7 +949,7 @@ fn resolve_abbreviations(
         }
         let first = m.text.chars().next().unwrap_or(' ');
         let second: String = m.text.chars().skip(1).take(2).collect();
-        if matches!(first, '市' | '区' | '县')
+        if matches!(first, '省' | '市' | '区' | '县')
             && (second.starts_with('委')
                 || second == "教育"
                 || second == "教体"
@@ -1448,6 +1448,21 @@ mod tests {
         };
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[1].fields["canonical"], "甲乙县人民医院");
+    }
+
+    #[test]
+    fn a_provinces_department_named_in_short_gets_the_full_name() {
+        let t = "甲乙省召开会议。省教育厅公布名单。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("甲乙省", 0, "province", None),
+                org("省教育厅", at(t, "省教育厅"), "bureau", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[1].fields["canonical"], "甲乙省教育厅");
+        assert_eq!(ex.mentions[1].fields["parent"], "甲乙省");
     }
 
     #[test]
