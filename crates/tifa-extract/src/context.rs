@@ -951,6 +951,7 @@ fn resolve_abbreviations(
         let second: String = m.text.chars().skip(1).take(2).collect();
         if matches!(first, '省' | '市' | '区' | '县')
             && (second.starts_with('委')
+                || second == "纪委"
                 || second == "教育"
                 || second == "教体"
                 || kind(m) == "bureau"
@@ -1451,7 +1452,7 @@ mod tests {
     }
 
     #[test]
-    fn a_provinces_department_named_in_short_gets_the_full_name() {
+    fn a_provinces_department_or_a_discipline_commission_named_in_short_gets_the_full_name() {
         let t = "甲乙省召开会议。省教育厅公布名单。";
         let mut ex = Extraction {
             mentions: vec![
@@ -1463,6 +1464,17 @@ mod tests {
         enrich("d", t, &mut ex);
         assert_eq!(ex.mentions[1].fields["canonical"], "甲乙省教育厅");
         assert_eq!(ex.mentions[1].fields["parent"], "甲乙省");
+        // The discipline commission of the document's city.
+        let t = "丙丁市召开会议。市纪委监委开展行动。";
+        let mut ex = Extraction {
+            mentions: vec![
+                org("丙丁市", 0, "city", None),
+                org("市纪委监委", at(t, "市纪委监委"), "party_committee", None),
+            ],
+            ..Default::default()
+        };
+        enrich("d", t, &mut ex);
+        assert_eq!(ex.mentions[1].fields["canonical"], "丙丁市纪委监委");
     }
 
     #[test]
