@@ -88,6 +88,33 @@ fn lists(chars: &[char], from: usize, to: usize) -> Vec<(Vec<(usize, usize)>, bo
     out
 }
 
+/// The last item of a list that opens right after its formulation may run
+/// on into the sentence (选拔一批、培养一批、储备一批后备力量): where every
+/// earlier item (at least two) ends with the same words and the last holds
+/// them with more after, it ends there.
+fn trim_last(chars: &[char], items: &mut [(usize, usize)]) {
+    let Some((&last, earlier)) = items.split_last() else { return };
+    if earlier.len() < 2 {
+        return;
+    }
+    let (a0, e0) = earlier[0];
+    let mut k = 0; // length of the common suffix of the earlier items
+    while k < e0 - a0
+        && earlier.iter().all(|&(a, e)| e - a > k && chars[e - 1 - k] == chars[e0 - 1 - k])
+    {
+        k += 1;
+    }
+    let suffix = &chars[e0 - k..e0];
+    if k == 0 || k == e0 - a0 {
+        return;
+    }
+    let (a, e) = last;
+    let found = (a + 1..e.saturating_sub(k)).find(|&i| &chars[i..i + k] == suffix);
+    if let (Some(i), Some(l)) = (found, items.last_mut()) {
+        l.1 = i + k;
+    }
+}
+
 /// Items built alike: all end, or all start, with the same character
 /// (领导班子好、党员队伍好; 有设施、有标志).
 fn is_parallel(chars: &[char], l: &[(usize, usize)]) -> bool {
@@ -157,7 +184,7 @@ pub fn fill(doc: &str, chars: &[char], mentions: &mut [Mention]) -> Vec<Diagnost
             }
         }
         let end = sentence_end(chars, m.end, 2).min(m.end + WINDOW).min(chars.len());
-        for (l, led) in lists(chars, m.end, end) {
+        for (mut l, led) in lists(chars, m.end, end) {
             let before = if l[0].0 > 0 { chars[l[0].0 - 1] } else { ' ' };
             if before == '、' {
                 continue; // the formulation is itself an item of this list
@@ -170,6 +197,11 @@ pub fn fill(doc: &str, chars: &[char], mentions: &mut [Mention]) -> Vec<Diagnost
                 || matches!(before, '：' | ':' | '（' | '(')
                 || ["为", "是", "即", "：", "为："].contains(&gap.as_str());
             if opened && (gap.chars().count() <= 6 || led) {
+                // Right after the formulation (“三个一批”，即…), the last
+                // item may run on into the sentence.
+                if gap.chars().count() <= 6 {
+                    trim_last(chars, &mut l);
+                }
                 tied.push(l);
             } else if Some(l.len()) == want && is_parallel(chars, &l) && !counts(chars, &l) {
                 parallel.push(l);
@@ -262,6 +294,23 @@ mod tests {
         assert_eq!(ms[0].fields["items"], serde_json::json!(["严管理", "严考核", "严问责"]));
         assert_eq!(ms[1].fields["items"], serde_json::json!(["廉洁", "勤勉", "务实"]));
         assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn the_last_item_ends_where_the_others_end() {
+        let t: Vec<char> =
+            "探索“三个一批”机制，即选拔一批、培养一批、储备一批村级后备力量。".chars().collect();
+        let mut ms = vec![nf("三个一批", pos(&t, "三个一批"), &[3, 1])];
+        fill("d", &t, &mut ms);
+        assert_eq!(ms[0].fields["items"], serde_json::json!(["选拔一批", "培养一批", "储备一批"]));
+        // Items that end alike, the last too, stay whole.
+        let t: Vec<char> = "做到“三个到位”，即思想到位、措施到位、责任落实到位。".chars().collect();
+        let mut ms = vec![nf("三个到位", pos(&t, "三个到位"), &[3])];
+        fill("d", &t, &mut ms);
+        assert_eq!(
+            ms[0].fields["items"],
+            serde_json::json!(["思想到位", "措施到位", "责任落实到位"])
+        );
     }
 
     #[test]
