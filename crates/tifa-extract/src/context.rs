@@ -1071,6 +1071,13 @@ mod tests {
         assert_eq!(document_areas(&ms), vec!["南山区".to_string()]);
     }
 
+    /// `enrich` run on `t` with `mentions`.
+    fn enriched(t: &str, mentions: Vec<Mention>) -> Extraction {
+        let mut ex = Extraction { mentions, ..Default::default() };
+        enrich("d", t, &mut ex);
+        ex
+    }
+
     fn at(text: &str, needle: &str) -> usize {
         let b = text.find(needle).expect("needle");
         text[..b].chars().count()
@@ -1079,15 +1086,14 @@ mod tests {
     #[test]
     fn short_school_name_gets_the_full_one() {
         let t = "成都市实验小学开展活动。成都实验小学教师参加。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("成都市", 0, "city", Some("四川省")),
                 org("成都市实验小学", 0, "school", Some("成都市")),
                 org("成都实验小学", at(t, "成都实验小学"), "school", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert_eq!(ex.mentions[2].fields["canonical"], "成都市实验小学");
         assert_eq!(ex.mentions[2].fields["parent"], "成都市");
     }
@@ -1139,8 +1145,9 @@ mod tests {
     #[test]
     fn an_ambiguous_district_belongs_to_the_city_written_before_it() {
         let t = "兰州市城关区推行新机制。城关区教育局表示。拉萨市有城关区。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("兰州市", 0, "city", Some("甘肃省")),
                 org("城关区", 3, "district", None),
                 org("城关区", at(t, "城关区教育局"), "district", None),
@@ -1148,9 +1155,7 @@ mod tests {
                 // Not adjacent: no parent from 拉萨市.
                 org("城关区", at(t, "有城关区") + 1, "district", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         for m in ex.mentions.iter().filter(|m| m.text == "城关区") {
             assert_eq!(m.fields["parent"], "兰州市", "at {}", m.start);
         }
@@ -1165,16 +1170,15 @@ mod tests {
         let t = "长沙市第一中学被评为全国文明校园。长沙市教育局与湖南师范大学签订合作协议。";
         let mut des = org("全国文明校园", at(t, "全国文明校园"), "", None);
         des.kind = "Designation".into();
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("长沙市第一中学", 0, "school", Some("长沙市")),
                 des,
                 org("长沙市教育局", at(t, "长沙市教育局"), "bureau", Some("长沙市")),
                 org("湖南师范大学", at(t, "湖南师范大学"), "university", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         let rels: Vec<(&str, &str, &str)> =
             ex.relations.iter().map(|r| (r.rel.as_str(), r.from.as_str(), r.to.as_str())).collect();
         assert!(rels.contains(&("holds", "长沙市第一中学", "全国文明校园")), "{rels:?}");
@@ -1182,10 +1186,8 @@ mod tests {
     }
 
     /// The relations the context pass derives from `mentions` of text `t`.
-    fn enriched(t: &str, mentions: Vec<Mention>) -> Vec<(String, String, String)> {
-        let mut ex = Extraction { mentions, ..Default::default() };
-        enrich("d", t, &mut ex);
-        rels(&ex)
+    fn enriched_rels(t: &str, mentions: Vec<Mention>) -> Vec<(String, String, String)> {
+        rels(&enriched(t, mentions))
     }
 
     /// The `holds` relations among `rels`, as (from, to).
@@ -1196,7 +1198,7 @@ mod tests {
     #[test]
     fn people_named_after_an_organisation_hold_the_honour_not_it() {
         let t = "老竹镇党委书记蓝晓燕等5人被评为先进个人。";
-        let got = enriched(
+        let got = enriched_rels(
             t,
             vec![
                 org("老竹镇", 0, "town", Some("莲都区")),
@@ -1215,7 +1217,7 @@ mod tests {
     #[test]
     fn the_body_that_gives_an_honour_does_not_hold_it() {
         let t = "长沙市第一中学被长沙市教育局评为市级文明校园。";
-        let got = enriched(
+        let got = enriched_rels(
             t,
             vec![
                 org("长沙市第一中学", 0, "school", Some("长沙市")),
@@ -1229,14 +1231,13 @@ mod tests {
     #[test]
     fn no_cooperation_without_a_cue() {
         let t = "长沙市教育局和湖南师范大学的代表出席。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("长沙市教育局", 0, "bureau", None),
                 org("湖南师范大学", at(t, "湖南师范大学"), "university", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert!(ex.relations.iter().all(|r| r.rel != "cooperates_with"));
     }
 
@@ -1250,8 +1251,9 @@ mod tests {
     #[test]
     fn rating_year_scope_and_shares_in_order() {
         let t = "2023年，全省党支部中五星级标准的120个，四星级标准的80个，分别占比为60%、40%。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("安徽省", 0, "province", None),
                 typed("StarRating", "五星级标准", at(t, "五星级标准"), &[("level", 5.into())]),
                 typed("StarRating", "四星级标准", at(t, "四星级标准"), &[("level", 4.into())]),
@@ -1268,9 +1270,7 @@ mod tests {
                     &[("value", 40.0.into()), ("unit", "%".into())],
                 ),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         let five = &ex.mentions[1].fields;
         assert_eq!(five["year"], 2023);
         assert_eq!(five["scope"], "安徽省");
@@ -1311,15 +1311,14 @@ mod tests {
     #[test]
     fn joint_work_with_the_documents_actor() {
         let t = "温州市委教育工委扎实推进党建工作\n\n今年以来，全市深化“清廉学校”建设，会同市委宣传部开展评选。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("温州市", 0, "city", Some("浙江省")),
                 org("温州市委教育工委", 0, "party_committee", Some("温州市")),
                 org("市委宣传部", at(t, "市委宣传部"), "party_committee", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert_eq!(ex.mentions[2].fields["canonical"], "温州市委宣传部");
         assert!(
             has(&ex, "cooperates_with", "温州市委教育工委", "温州市委宣传部"),
@@ -1333,55 +1332,51 @@ mod tests {
     fn programs_run_by_the_school_a_later_paragraph_means() {
         let t =
             "昆明市第一中学作为省级示范校，成绩突出。\n\n为加强队伍建设，学校推行“青蓝结对”制度。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("昆明市第一中学", 0, "school", Some("昆明市")),
                 typed("Program", "青蓝结对", at(t, "青蓝结对"), &[]),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert!(has(&ex, "runs", "昆明市第一中学", "青蓝结对"), "{:?}", rels(&ex));
     }
 
     #[test]
     fn an_area_opening_its_clause_runs_what_follows() {
         let t = "近年来，宁乡市在全市开展“书香校园”活动。在宁乡市举行的“书香校园”展示中……";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("宁乡市", at(t, "宁乡市"), "county", Some("长沙市")),
                 typed("Program", "书香校园", at(t, "书香校园"), &[]),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert!(has(&ex, "runs", "宁乡市", "书香校园"), "{:?}", rels(&ex));
         let t2 = "在宁乡市举行“书香校园”展示。";
-        let mut ex2 = Extraction {
-            mentions: vec![
+        let ex2 = enriched(
+            t2,
+            vec![
                 org("宁乡市", 1, "county", Some("长沙市")),
                 typed("Program", "书香校园", at(t2, "书香校园"), &[]),
             ],
-            ..Default::default()
-        };
-        enrich("d", t2, &mut ex2);
+        );
         assert!(ex2.relations.iter().all(|r| r.rel != "runs"), "{:?}", rels(&ex2));
     }
 
     #[test]
     fn a_town_listed_after_another_shares_its_parent() {
         let t = "兰考县城区。江宁区秣陵街道、禄口街道、汤山街道降雨。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("兰考县", 0, "county", Some("开封市")),
                 org("江宁区", at(t, "江宁区"), "district", Some("南京市")),
                 org("秣陵街道", at(t, "秣陵街道"), "town", Some("江宁区")),
                 org("禄口街道", at(t, "禄口街道"), "town", None),
                 org("汤山街道", at(t, "汤山街道"), "town", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert!(has(&ex, "located_in", "禄口街道", "江宁区"), "{:?}", rels(&ex));
         assert!(has(&ex, "located_in", "汤山街道", "江宁区"), "{:?}", rels(&ex));
     }
@@ -1389,26 +1384,21 @@ mod tests {
     #[test]
     fn a_village_is_located_in_its_parent_even_a_short_named_one() {
         let t = "学员赴章丘石门村参观。";
-        let mut ex = Extraction {
-            mentions: vec![org("石门村", at(t, "石门村"), "village", Some("章丘"))],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        let ex = enriched(t, vec![org("石门村", at(t, "石门村"), "village", Some("章丘"))]);
         assert!(has(&ex, "located_in", "石门村", "章丘"), "{:?}", rels(&ex));
     }
 
     #[test]
     fn a_bureau_committee_named_in_short_belongs_to_the_bureau() {
         let t = "海曙区教育局召开会议。区教育局党委书记讲话。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("海曙区", 0, "district", Some("宁波市")),
                 org("海曙区教育局", 0, "bureau", Some("海曙区")),
                 org("区教育局党委", at(t, "区教育局党委"), "party_committee", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert_eq!(ex.mentions[2].fields["canonical"], "海曙区教育局党委");
         assert!(has(&ex, "part_of", "海曙区教育局党委", "海曙区教育局"), "{:?}", rels(&ex));
     }
@@ -1417,8 +1407,9 @@ mod tests {
     fn a_body_named_in_short_after_another_shares_its_area() {
         // The document is about 甲乙市; the list names 丙丁市's bodies.
         let t = "甲乙市召开会议。甲乙市教育局发言。丙丁市委组织部、市委宣传部联合发文。市委办公室通知。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("甲乙市", 0, "city", Some("某省")),
                 org("甲乙市", at(t, "甲乙市教育局"), "city", Some("某省")),
                 org("甲乙市教育局", at(t, "甲乙市教育局"), "bureau", Some("甲乙市")),
@@ -1426,9 +1417,7 @@ mod tests {
                 org("市委宣传部", at(t, "市委宣传部"), "party_committee", None),
                 org("市委办公室", at(t, "市委办公室"), "party_committee", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         let canonical = |text: &str| {
             ex.mentions.iter().find(|m| m.text == text).map(|m| m.fields["canonical"].clone())
         };
@@ -1440,40 +1429,37 @@ mod tests {
     #[test]
     fn an_areas_hospital_named_in_short_gets_the_full_name() {
         let t = "甲乙县召开会议。县人民医院派员参加。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("甲乙县", 0, "county", Some("某市")),
                 org("县人民医院", at(t, "县人民医院"), "other", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert_eq!(ex.mentions[1].fields["canonical"], "甲乙县人民医院");
     }
 
     #[test]
     fn a_provinces_department_or_a_discipline_commission_named_in_short_gets_the_full_name() {
         let t = "甲乙省召开会议。省教育厅公布名单。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("甲乙省", 0, "province", None),
                 org("省教育厅", at(t, "省教育厅"), "bureau", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert_eq!(ex.mentions[1].fields["canonical"], "甲乙省教育厅");
         assert_eq!(ex.mentions[1].fields["parent"], "甲乙省");
         // The discipline commission of the document's city.
         let t = "丙丁市召开会议。市纪委监委开展行动。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("丙丁市", 0, "city", None),
                 org("市纪委监委", at(t, "市纪委监委"), "party_committee", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert_eq!(ex.mentions[1].fields["canonical"], "丙丁市纪委监委");
     }
 
@@ -1484,11 +1470,8 @@ mod tests {
         alias.fields.insert("canonical".into(), "厦门市".into());
         let mut alone = org("厦门", at(t, "厦门的"), "city", Some("福建省"));
         alone.fields.insert("canonical".into(), "厦门市".into());
-        let mut ex = Extraction {
-            mentions: vec![alias, org("厦门大学", at(t, "厦门大学"), "university", None), alone],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        let ex =
+            enriched(t, vec![alias, org("厦门大学", at(t, "厦门大学"), "university", None), alone]);
         let texts: Vec<(&str, usize)> =
             ex.mentions.iter().map(|m| (m.text.as_str(), m.start)).collect();
         assert_eq!(texts, [("厦门大学", 1), ("厦门", 8)]);
@@ -1499,15 +1482,14 @@ mod tests {
     #[test]
     fn towns_named_alone_are_in_the_documents_county() {
         let t = "平阳县推进集团化办学。将水头、鳌江等乡镇学校纳入集团。";
-        let mut ex = Extraction {
-            mentions: vec![
+        let ex = enriched(
+            t,
+            vec![
                 org("平阳县", 0, "county", Some("温州市")),
                 org("水头", at(t, "水头"), "town", None),
                 org("鳌江", at(t, "鳌江"), "town", None),
             ],
-            ..Default::default()
-        };
-        enrich("d", t, &mut ex);
+        );
         assert_eq!(ex.mentions[1].fields["parent"], "平阳县");
         assert!(has(&ex, "located_in", "鳌江", "平阳县"), "{:?}", rels(&ex));
     }

@@ -6,7 +6,7 @@ use crate::graph::{DocFacts, Entity, MentionFact, Provenance, RelationFact};
 use crate::iri::{self, ID, VOCAB};
 use oxigraph::io::{JsonLdProfile, RdfFormat, RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term, Triple};
+use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -381,45 +381,32 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// Writes quads in `format`. Triple formats (N-Triples, Turtle) merge the
-/// graphs; output is sorted and without duplicates, so it is deterministic.
-/// For dataset formats [`GraphWriter`] writes documents as they come,
-/// without holding them.
+/// Writes quads in `format`, all at once: sorted (by graph, then text) and
+/// each once; the triple formats (N-Triples, Turtle) merge the graphs, so a
+/// triple several graphs hold is written once. For dataset formats
+/// [`GraphWriter`] alone writes documents as they come, without holding
+/// them.
 pub fn write_quads<W: Write>(quads: &[Quad], format: Format, out: W) -> std::io::Result<W> {
-    let mut w = serializer(format)?.for_writer(out);
-    if format.is_dataset() {
-        let sorted: BTreeMap<(String, String), &Quad> =
-            quads.iter().map(|q| ((q.graph_name.to_string(), nquad_text(q, true)), q)).collect();
-        for q in sorted.values() {
-            w.serialize_quad(*q)?;
+    let dataset = format.is_dataset();
+    let key = |q: &Quad| {
+        if dataset {
+            (q.graph_name.to_string(), nquad_text(q, true))
+        } else {
+            (String::new(), nquad_text(q, false))
         }
-        return w.finish();
-    }
-    let triples: BTreeMap<String, Triple> =
-        quads.iter().map(|q| (nquad_text(q, false), Triple::from(q.clone()))).collect();
-    for tr in triples.values() {
-        w.serialize_triple(tr)?;
-    }
+    };
+    let sorted: BTreeMap<(String, String), &Quad> = quads.iter().map(|q| (key(q), q)).collect();
+    let mut w = GraphWriter::new(format, out)?;
+    w.write(sorted.into_values())?;
     w.finish()
 }
 
-fn serializer(format: Format) -> std::io::Result<RdfSerializer> {
-    let mut ser = RdfSerializer::from_format(format.rdf_format());
-    if matches!(format, Format::Turtle | Format::TriG) {
-        for (p, ns) in PREFIXES {
-            ser = ser.with_prefix(*p, *ns).map_err(std::io::Error::other)?;
-        }
-    }
-    Ok(ser)
-}
-
-/// Writes documents' graphs one after the other, as they come: memory is
-/// one document's quads, not the corpus's. Each graph's quads are written
-/// as given ([`doc_quads`] sorts them), so the output is deterministic when
-/// the documents come in a deterministic order. Meant for the dataset
-/// formats ([`Format::is_dataset`]); in a triple format the graphs merge
-/// as written, so a triple two documents share is written twice
-/// ([`write_quads`] sorts and writes each once).
+/// Writes graphs in `format` in the order given: memory is one document's
+/// quads, not the corpus's. Each graph's quads are written as given
+/// ([`doc_quads`] sorts them), so the output is deterministic when the
+/// documents come in a deterministic order. In a triple format the graphs
+/// merge as written (each quad's triple), so a triple two documents share
+/// is written twice; [`write_quads`] writes it once.
 pub struct GraphWriter<W: Write> {
     w: WriterQuadSerializer<W>,
     dataset: bool,
@@ -428,11 +415,17 @@ pub struct GraphWriter<W: Write> {
 impl<W: Write> GraphWriter<W> {
     /// A writer of `format` to `out`.
     pub fn new(format: Format, out: W) -> std::io::Result<GraphWriter<W>> {
-        Ok(GraphWriter { w: serializer(format)?.for_writer(out), dataset: format.is_dataset() })
+        let mut ser = RdfSerializer::from_format(format.rdf_format());
+        if matches!(format, Format::Turtle | Format::TriG) {
+            for (p, ns) in PREFIXES {
+                ser = ser.with_prefix(*p, *ns).map_err(std::io::Error::other)?;
+            }
+        }
+        Ok(GraphWriter { w: ser.for_writer(out), dataset: format.is_dataset() })
     }
 
-    /// Writes `quads` (one document's graph).
-    pub fn write(&mut self, quads: &[Quad]) -> std::io::Result<()> {
+    /// Writes `quads` (one document's graph, or all of them).
+    pub fn write<'q>(&mut self, quads: impl IntoIterator<Item = &'q Quad>) -> std::io::Result<()> {
         for q in quads {
             if self.dataset {
                 self.w.serialize_quad(q)?;
@@ -443,7 +436,7 @@ impl<W: Write> GraphWriter<W> {
         Ok(())
     }
 
-    /// Ends the document (closing brackets of TriG and JSON-LD) and gives
+    /// Ends the output (closing brackets of TriG and JSON-LD) and gives
     /// the writer back.
     pub fn finish(self) -> std::io::Result<W> {
         self.w.finish()
@@ -453,7 +446,7 @@ impl<W: Write> GraphWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxigraph::model::BlankNode;
+    use oxigraph::model::{BlankNode, Triple};
 
     /// The sort key is exactly the text oxrdf's `Display` writes, so the
     /// order of the quads is the one sorting that text gave.
