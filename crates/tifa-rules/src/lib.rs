@@ -798,8 +798,25 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
         }
         Location { path: "(grammar)".into(), line, column }
     };
-    let rules: Option<Vec<OptimizedRule>> = match pest_meta::parse_and_optimize(&grammar) {
-        Ok((_, rules)) => Some(rules),
+    // The lexicons parse on another thread while pest_meta works (a
+    // fifth of the time each; loading is what a run on one file waits
+    // for).
+    let (grammar_result, parsed_lexicons) = std::thread::scope(|scope| {
+        let lexicons = scope.spawn(|| {
+            manifest
+                .lexicons
+                .iter()
+                .map(|(name, decl)| {
+                    (name, decl, src.files.get(decl.file.get_ref()).map(|t| Lexicon::parse(t)))
+                })
+                .collect::<Vec<_>>()
+        });
+        let grammar_result = parse_grammar(&grammar, &locate);
+        // A panic there is a bug of ours, not the user's: pass it on.
+        (grammar_result, lexicons.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    });
+    let (rules, defined_at) = match grammar_result {
+        Ok((rules, defined_at)) => (Some(rules), defined_at),
         Err(errors) => {
             for e in errors {
                 let (line, col) = match e.line_col {
@@ -809,7 +826,7 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
                 let msg = grammar_message(&e);
                 cx.diags.push(Diagnostic::error(Some(locate(line, col)), msg));
             }
-            None
+            (None, BTreeMap::new())
         }
     };
 
@@ -824,10 +841,9 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     let by_name: HashMap<&str, &OptimizedRule> =
         rules.as_deref().unwrap_or_default().iter().map(|r| (r.name.as_str(), r)).collect();
     let mut lexicons = BTreeMap::new();
-    for (name, decl) in &manifest.lexicons {
-        match src.files.get(decl.file.get_ref()) {
-            Some(text) => {
-                let lex = Lexicon::parse(text);
+    for (name, decl, lex) in parsed_lexicons {
+        match lex {
+            Some(lex) => {
                 if lex.columns.is_empty() || lex.terms.is_empty() {
                     cx.error_at(
                         &decl.file,
@@ -871,55 +887,111 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
 
     let has_error = cx.diags.iter().any(|d| d.severity == tifa_model::Severity::Error);
     match rules {
-        Some(rules) if !has_error => Ok(Pack {
-            compiled: out_rules
-                .iter()
-                .map(|r| {
-                    (r.lexicon.is_none())
-                        .then(|| compile::compile(&r.grammar_rule, &rules))
-                        .flatten()
-                })
-                .collect(),
-            programs: out_rules
-                .iter()
-                .map(|r| {
-                    (r.lexicon.is_none()).then(|| peg::compile(&r.grammar_rule, &rules)).flatten()
-                })
-                .collect(),
-            name: manifest.pack.name,
-            description: manifest.pack.description,
-            version: manifest.pack.version,
-            dir: src.dir.clone(),
-            rules: out_rules,
-            parent_relations: manifest.parent_relations,
-            types,
-            warnings: cx.diags,
-            lexicons,
-            grammar: lint::GrammarSource {
-                defined_at: definitions(&grammar, &locate),
-                text: grammar,
-            },
-            vm: pest_vm::Vm::new(rules),
-        }),
+        Some(rules) if !has_error => {
+            let (compiled, programs) = compile_all(&out_rules, &rules).into_iter().unzip();
+            Ok(Pack {
+                compiled,
+                programs,
+                name: manifest.pack.name,
+                description: manifest.pack.description,
+                version: manifest.pack.version,
+                dir: src.dir.clone(),
+                rules: out_rules,
+                parent_relations: manifest.parent_relations,
+                types,
+                warnings: cx.diags,
+                lexicons,
+                grammar: lint::GrammarSource { defined_at, text: grammar },
+                vm: pest_vm::Vm::new(rules),
+            })
+        }
         _ => Err(fail(cx.diags)),
     }
 }
 
-/// Where each rule of a (valid) grammar is defined.
-fn definitions(
+/// A grammar's optimized rules and where each rule is defined:
+/// `pest_meta::parse_and_optimize`, with the parse shared by both.
+type ParsedGrammar = (Vec<OptimizedRule>, BTreeMap<String, Location>);
+
+fn parse_grammar(
     grammar: &str,
     locate: &dyn Fn(usize, usize) -> Location,
-) -> BTreeMap<String, Location> {
-    let mut out = BTreeMap::new();
-    if let Ok(pairs) = pest_meta::parser::parse(MetaRule::grammar_rules, grammar) {
-        for rule in pairs.filter(|p| p.as_rule() == MetaRule::grammar_rule) {
-            if let Some(id) = rule.into_inner().next() {
-                let (line, col) = id.as_span().start_pos().line_col();
-                out.entry(id.as_str().to_string()).or_insert_with(|| locate(line, col));
-            }
+) -> Result<ParsedGrammar, Vec<pest::error::Error<MetaRule>>> {
+    let pairs = pest_meta::parser::parse(MetaRule::grammar_rules, grammar).map_err(|e| vec![e])?;
+    pest_meta::validator::validate_pairs(pairs.clone())?;
+    let mut defined_at = BTreeMap::new();
+    let mut lines = Lines { text: grammar, pos: 0, line: 1, line_start: 0 };
+    for rule in pairs.clone().filter(|p| p.as_rule() == MetaRule::grammar_rule) {
+        if let Some(id) = rule.into_inner().next() {
+            let (line, col) = lines.at(id.as_span().start());
+            defined_at.entry(id.as_str().to_string()).or_insert_with(|| locate(line, col));
         }
     }
-    out
+    let ast = pest_meta::parser::consume_rules(pairs)?;
+    Ok((pest_meta::optimizer::optimize(ast), defined_at))
+}
+
+/// Line and column of ascending byte offsets in one walk ([`line_col`]
+/// scans from the start every time: quadratic over a grammar's rules).
+struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, offset: usize) -> (usize, usize) {
+        if offset < self.pos || !self.text.is_char_boundary(offset) {
+            return line_col(self.text, offset);
+        }
+        for (i, _) in self.text[self.pos..offset].match_indices('\n') {
+            self.line += 1;
+            self.line_start = self.pos + i + 1;
+        }
+        self.pos = offset;
+        (self.line, self.text[self.line_start..offset].chars().count() + 1)
+    }
+}
+
+/// Every rule's regex and PEG program, compiled on a few threads (each
+/// rule on its own; results in rule order).
+fn compile_all(
+    rules: &[Rule],
+    grammar: &[OptimizedRule],
+) -> Vec<(Option<compile::Compiled>, Option<peg::Program>)> {
+    let one = |r: &Rule| {
+        if r.lexicon.is_some() {
+            return (None, None);
+        }
+        (compile::compile(&r.grammar_rule, grammar), peg::compile(&r.grammar_rule, grammar))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || rules.len() < 2 {
+        return rules.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, _)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(r) = rules.get(i) else { break };
+                        out.push((i, one(r)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, c)| c).collect()
 }
 
 fn grammar_message(e: &pest::error::Error<MetaRule>) -> String {

@@ -148,3 +148,25 @@ per = { ("一" ~ #part = unit){2,3} }
     let errs = errors(&pack(&both, grammar));
     assert!(errs.iter().any(|e| e.contains("exactly one of")), "{errs:?}");
 }
+
+#[test]
+fn line_positions_in_one_walk_agree_with_line_col() {
+    let text = "a = { \"x\" }\r\nbé = { \"甲\" }\n\n  c = { b }\rd = { c }\n";
+    let mut lines = Lines { text, pos: 0, line: 1, line_start: 0 };
+    let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+    for &o in &offsets {
+        assert_eq!(lines.at(o), line_col(text, o), "offset {o}");
+    }
+    // An offset behind the walk falls back to a scan from the start.
+    assert_eq!(lines.at(3), line_col(text, 3));
+}
+
+#[test]
+fn rules_are_defined_where_their_names_stand() {
+    let grammar = "a = { \"x\" }\n\n// note\n  bb = { a ~ \"y\" }\n";
+    let m = format!("{HEAD}[[rule]]\nid = \"b\"\ntype = \"Quantity\"\ngrammar = \"bb\"\n");
+    let p = load(&pack(&m, grammar), &Library::default()).unwrap();
+    let at = |r: &str| p.grammar.defined_at.get(r).map(|l| (l.path.clone(), l.line, l.column));
+    assert_eq!(at("a"), Some(("t/g.pest".to_string(), 1, 1)));
+    assert_eq!(at("bb"), Some(("t/g.pest".to_string(), 4, 3)));
+}
