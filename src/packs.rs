@@ -10,6 +10,14 @@ use tifa_rules::{Library, Pack, PackError, PackSource};
 
 static RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 static GRAMMARS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/grammars");
+/// The default pack's grammar, parsed and optimized (pest_meta takes
+/// about 80 ms on it, which every run would wait for): see
+/// `tifa_rules::precompile`. Used only while it was made from exactly the
+/// grammar the pack gives; the test below says when it is stale and
+/// remakes it with `TIFA_UPDATE_GRAMMAR=1`. (A build script could make it, but a
+/// build dependency on tifa-rules changes the features of crates that
+/// RocksDB's build script uses, and rebuilds RocksDB.)
+static DEFAULT_GRAMMAR: &[u8] = include_bytes!("default-pack.grammar");
 
 /// The shared grammar library: built-in grammars, overridden by `--grammars` folders.
 pub fn library(extra: &[PathBuf]) -> Result<Library> {
@@ -50,6 +58,9 @@ pub fn builtin_sources() -> Vec<PackSource> {
                     src.insert(rel.to_string_lossy().replace('\\', "/"), text);
                 }
             }
+        }
+        if dir.path() == Path::new("default") {
+            src.precompiled = Some(DEFAULT_GRAMMAR);
         }
         if src.files.contains_key("pack.toml") {
             out.push(src);
@@ -113,4 +124,29 @@ fn check_unique_ids(packs: &[Pack]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `TIFA_UPDATE_GRAMMAR=1 cargo test --bin tifa prepared` writes the blob anew.
+    #[test]
+    fn the_built_in_pack_ships_its_grammar_prepared_and_current() {
+        let mut sources = builtin_sources();
+        let default = sources.iter_mut().find(|s| s.dir.ends_with("rules/default")).unwrap();
+        let shipped = default.precompiled.take().unwrap();
+        let lib = library(&[]).unwrap();
+        let now = tifa_rules::precompile(default, &lib).expect("the default pack loads");
+        if std::env::var_os("TIFA_UPDATE_GRAMMAR").is_some() {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/default-pack.grammar");
+            std::fs::write(path, &now).unwrap();
+            return;
+        }
+        assert!(
+            shipped == now.as_slice(),
+            "src/default-pack.grammar was made from another grammar than rules/default's: \
+             run `TIFA_UPDATE_GRAMMAR=1 cargo test --bin tifa prepared` and commit it"
+        );
+    }
 }

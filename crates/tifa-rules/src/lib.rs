@@ -42,6 +42,7 @@ pub mod lint;
 pub mod manifest;
 pub mod normalizers;
 pub mod peg;
+mod precompiled;
 
 pub use anchors::Anchors;
 
@@ -83,12 +84,16 @@ pub struct PackSource {
     pub dir: String,
     /// Relative path (`pack.toml`, `x.pest`, `grammars/y.pest`) → contents.
     pub files: BTreeMap<String, String>,
+    /// The pack's grammar as [`precompile`] made it (the built-in packs,
+    /// at build time): used only where it was made from exactly the
+    /// grammar the pack and its imports give now.
+    pub precompiled: Option<&'static [u8]>,
 }
 
 impl PackSource {
     /// An empty source shown as `dir`.
     pub fn new(dir: impl Into<String>) -> Self {
-        PackSource { dir: dir.into(), files: BTreeMap::new() }
+        PackSource { dir: dir.into(), files: BTreeMap::new(), precompiled: None }
     }
 
     /// Adds a file.
@@ -730,6 +735,67 @@ struct Segment {
     lines: usize,
 }
 
+/// A pack's grammar: its imports first, then its own files, concatenated
+/// with a map from lines back to files; and the files it names but lacks.
+#[allow(clippy::type_complexity)]
+fn assemble<'m>(
+    manifest: &'m Manifest,
+    src: &PackSource,
+    lib: &Library,
+) -> (String, Vec<Segment>, Vec<(&'m Spanned<String>, String)>) {
+    let mut grammar = String::new();
+    let mut segments = Vec::new();
+    let mut missing = Vec::new();
+    let mut push = |path: String, text: &str, grammar: &mut String| {
+        let first_line = grammar.matches('\n').count() + 1;
+        let lines = text.matches('\n').count() + 1;
+        grammar.push_str(text);
+        grammar.push('\n');
+        segments.push(Segment { path, first_line, lines });
+    };
+    for imp in &manifest.pack.imports {
+        let name = imp.get_ref();
+        let local = format!("grammars/{name}.pest");
+        if let Some(text) = src.files.get(&local) {
+            push(src.shown(&local), text, &mut grammar);
+        } else if let Some((path, text)) = lib.files.get(name) {
+            push(path.clone(), text, &mut grammar);
+        } else {
+            let known: Vec<&str> = lib.names().collect();
+            missing.push((
+                imp,
+                format!(
+                    "unknown grammar import `{name}` (not in the pack's grammars/ nor in the library: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    for g in &manifest.pack.grammars {
+        match src.files.get(g.get_ref()) {
+            Some(text) => push(src.shown(g.get_ref()), text, &mut grammar),
+            None => {
+                missing.push((g, format!("grammar file `{}` not found in the pack", g.get_ref())))
+            }
+        }
+    }
+    (grammar, segments, missing)
+}
+
+/// The pack's grammar, parsed and optimized, as bytes to put in
+/// [`PackSource::precompiled`] (pest_meta takes 80 ms on the default
+/// pack, decoding this a few); `None` when the
+/// pack's manifest or grammar has errors (loading will report them).
+pub fn precompile(src: &PackSource, lib: &Library) -> Option<Vec<u8>> {
+    let manifest: Manifest = toml::from_str(src.files.get("pack.toml")?).ok()?;
+    let (grammar, _, missing) = assemble(&manifest, src, lib);
+    if !missing.is_empty() {
+        return None;
+    }
+    let (rules, defined) = parse_grammar(&grammar).ok()?;
+    Some(precompiled::encode(&grammar, &rules, &defined))
+}
+
 /// Loads and checks a pack. Every problem is collected; the pack is
 /// returned only when there is no error (warnings ride along in
 /// [`Pack::warnings`]).
@@ -755,40 +821,9 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     };
     let mut cx = Ctx { manifest_path, manifest_text, diags: Vec::new() };
 
-    // Grammars: imports first, then the pack's own files, concatenated
-    // with a map from lines back to files.
-    let mut grammar = String::new();
-    let mut segments = Vec::new();
-    let mut push = |path: String, text: &str, grammar: &mut String| {
-        let first_line = grammar.matches('\n').count() + 1;
-        let lines = text.matches('\n').count() + 1;
-        grammar.push_str(text);
-        grammar.push('\n');
-        segments.push(Segment { path, first_line, lines });
-    };
-    for imp in &manifest.pack.imports {
-        let name = imp.get_ref();
-        let local = format!("grammars/{name}.pest");
-        if let Some(text) = src.files.get(&local) {
-            push(src.shown(&local), text, &mut grammar);
-        } else if let Some((path, text)) = lib.files.get(name) {
-            push(path.clone(), text, &mut grammar);
-        } else {
-            let known: Vec<&str> = lib.names().collect();
-            cx.error_at(
-                imp,
-                format!(
-                    "unknown grammar import `{name}` (not in the pack's grammars/ nor in the library: {})",
-                    known.join(", ")
-                ),
-            );
-        }
-    }
-    for g in &manifest.pack.grammars {
-        match src.files.get(g.get_ref()) {
-            Some(text) => push(src.shown(g.get_ref()), text, &mut grammar),
-            None => cx.error_at(g, format!("grammar file `{}` not found in the pack", g.get_ref())),
-        }
+    let (grammar, segments, missing) = assemble(&manifest, src, lib);
+    for (at, msg) in missing {
+        cx.error_at(at, msg);
     }
     let locate = |line: usize, column: usize| -> Location {
         for s in &segments {
@@ -811,12 +846,21 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
                 })
                 .collect::<Vec<_>>()
         });
-        let grammar_result = parse_grammar(&grammar, &locate);
+        let grammar_result = match src.precompiled.and_then(|b| precompiled::decode(b, &grammar)) {
+            Some(done) => Ok(done),
+            None => parse_grammar(&grammar),
+        };
         // A panic there is a bug of ours, not the user's: pass it on.
         (grammar_result, lexicons.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     let (rules, defined_at) = match grammar_result {
-        Ok((rules, defined_at)) => (Some(rules), defined_at),
+        Ok((rules, defined)) => {
+            let mut defined_at = BTreeMap::new();
+            for (name, line, col) in defined {
+                defined_at.entry(name).or_insert_with(|| locate(line, col));
+            }
+            (Some(rules), defined_at)
+        }
         Err(errors) => {
             for e in errors {
                 let (line, col) = match e.line_col {
@@ -909,26 +953,24 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     }
 }
 
-/// A grammar's optimized rules and where each rule is defined:
-/// `pest_meta::parse_and_optimize`, with the parse shared by both.
-type ParsedGrammar = (Vec<OptimizedRule>, BTreeMap<String, Location>);
+/// A grammar's optimized rules and where each rule is defined (line and
+/// column in the grammar): `pest_meta::parse_and_optimize`, with the
+/// parse shared by both.
+type ParsedGrammar = (Vec<OptimizedRule>, precompiled::Definitions);
 
-fn parse_grammar(
-    grammar: &str,
-    locate: &dyn Fn(usize, usize) -> Location,
-) -> Result<ParsedGrammar, Vec<pest::error::Error<MetaRule>>> {
+fn parse_grammar(grammar: &str) -> Result<ParsedGrammar, Vec<pest::error::Error<MetaRule>>> {
     let pairs = pest_meta::parser::parse(MetaRule::grammar_rules, grammar).map_err(|e| vec![e])?;
     pest_meta::validator::validate_pairs(pairs.clone())?;
-    let mut defined_at = BTreeMap::new();
+    let mut defined = Vec::new();
     let mut lines = Lines { text: grammar, pos: 0, line: 1, line_start: 0 };
     for rule in pairs.clone().filter(|p| p.as_rule() == MetaRule::grammar_rule) {
         if let Some(id) = rule.into_inner().next() {
             let (line, col) = lines.at(id.as_span().start());
-            defined_at.entry(id.as_str().to_string()).or_insert_with(|| locate(line, col));
+            defined.push((id.as_str().to_string(), line, col));
         }
     }
     let ast = pest_meta::parser::consume_rules(pairs)?;
-    Ok((pest_meta::optimizer::optimize(ast), defined_at))
+    Ok((pest_meta::optimizer::optimize(ast), defined))
 }
 
 /// Line and column of ascending byte offsets in one walk ([`line_col`]

@@ -170,3 +170,32 @@ fn rules_are_defined_where_their_names_stand() {
     assert_eq!(at("a"), Some(("t/g.pest".to_string(), 1, 1)));
     assert_eq!(at("bb"), Some(("t/g.pest".to_string(), 4, 3)));
 }
+
+#[test]
+fn a_precompiled_grammar_loads_the_same_pack_and_only_for_its_grammar() {
+    let grammar = "a = { \"x\" }\n\n// note\n  bb = { a ~ (\"y\" | \"z\"){1,3} }\n";
+    let m = format!("{HEAD}[[rule]]\nid = \"b\"\ntype = \"Quantity\"\ngrammar = \"bb\"\n");
+    let plain = pack(&m, grammar);
+    let blob: &'static [u8] = Box::leak(precompile(&plain, &Library::default()).unwrap().into());
+    let mut pre = plain.clone();
+    pre.precompiled = Some(blob);
+    let (a, b) =
+        (load(&plain, &Library::default()).unwrap(), load(&pre, &Library::default()).unwrap());
+    assert_eq!(a.grammar.defined_at, b.grammar.defined_at);
+    assert_eq!(a.rules[0].anchors, b.rules[0].anchors);
+    assert_eq!(a.rules[0].requires, b.rules[0].requires);
+    for input in ["xyz", "xy", "x", "xq"] {
+        assert_eq!(a.match_at(0, input), b.match_at(0, input), "{input}");
+    }
+    assert_eq!(b.match_at(0, "xzy").map(|m| m.len), Some(3));
+    // The blob of another grammar is not used: its errors still show.
+    let mut broken = pack(&m, "bb = { \"x\" ~ }\n");
+    broken.precompiled = Some(blob);
+    assert!(!errors(&broken).is_empty());
+    let mut changed = pack(&m, &grammar.replace("\"y\"", "\"w\""));
+    changed.precompiled = Some(blob);
+    assert_eq!(
+        load(&changed, &Library::default()).unwrap().match_at(0, "xw").map(|m| m.len),
+        Some(2)
+    );
+}
