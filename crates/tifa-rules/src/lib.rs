@@ -906,14 +906,14 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
         }
     }
 
+    let mut analyses = rules.as_deref().map(anchors::Analyses::new);
     let mut seen_ids = BTreeSet::new();
     let mut out_rules = Vec::new();
     for decl in &manifest.rules {
         if !seen_ids.insert(decl.id.get_ref().clone()) {
             cx.error_at(&decl.id, format!("rule id `{}` is used twice", decl.id.get_ref()));
         }
-        if let Some(rule) = check_rule(&mut cx, decl, &types, rules.as_deref(), &by_name, &lexicons)
-        {
+        if let Some(rule) = check_rule(&mut cx, decl, &types, &mut analyses, &by_name, &lexicons) {
             out_rules.push(rule);
         }
     }
@@ -1104,7 +1104,7 @@ fn check_rule(
     cx: &mut Ctx<'_>,
     decl: &RuleDecl,
     types: &BTreeMap<String, Vec<String>>,
-    rules: Option<&[OptimizedRule]>,
+    analyses: &mut Option<anchors::Analyses<'_>>,
     by_name: &HashMap<&str, &OptimizedRule>,
     lexicons: &BTreeMap<String, Lexicon>,
 ) -> Option<Rule> {
@@ -1143,7 +1143,7 @@ fn check_rule(
     let mut captures = None;
     if lexicon.is_some() {
         captures = Some(BTreeSet::new());
-    } else if rules.is_some() {
+    } else if analyses.is_some() {
         match by_name.get(grammar_rule.as_str()) {
             None => cx.error_at(
                 &grammar_spanned,
@@ -1336,16 +1336,16 @@ fn check_rule(
             literals: decl.anchors.iter().cloned().collect(),
             lookback: decl.lookback,
         }
-    } else if let Some(rules) = rules {
-        anchors::derive(&grammar_rule, rules)
+    } else if let Some(a) = analyses {
+        a.derive(&grammar_rule)
     } else {
         Anchors::Everywhere
     };
-    let requires = match rules {
-        Some(rules) if lexicon.is_none() => anchors::requirements(&grammar_rule, rules),
+    let requires = match analyses {
+        Some(a) if lexicon.is_none() => a.requirements(&grammar_rule),
         _ => Vec::new(),
     };
-    if anchors == Anchors::Everywhere && rules.is_some() && lexicon.is_none() {
+    if anchors == Anchors::Everywhere && analyses.is_some() && lexicon.is_none() {
         cx.warn_at(
             &decl.id,
             format!("rule `{id}`: no literal anchor can be derived from its grammar; it will be tried at every character (declare `anchors`)"),
