@@ -28,7 +28,7 @@ enum P {
     Empty,
     Lit(Box<str>),
     /// An ordered choice of literals, by first byte (see [`Lits`]).
-    Lits(Box<Lits>),
+    Lits(Arc<Lits>),
     Class(Box<[(char, char)]>),
     Seq(Vec<P>),
     Choice(Vec<P>),
@@ -45,7 +45,7 @@ enum P {
     Skip(Vec<Box<str>>),
     /// `!x ~ !y ~ C` where the predicates test only literals and classes:
     /// one character of the class at which none of the literals starts.
-    Guard(Box<Guard>),
+    Guard(Arc<Guard>),
     /// `x? ~ x? ~ …` (`x{0,n}`, the tail of `x{m,n}`): up to this many
     /// times `x`, until it first fails (where it failed once, it fails
     /// again: the next tries are at the same position).
@@ -126,7 +126,7 @@ fn guard(items: Vec<P>) -> Vec<P> {
             if lits.is_empty() {
                 return Some(P::Class(class));
             }
-            Some(P::Guard(Box::new(Guard { class, not: Lits::index(lits)? })))
+            Some(P::Guard(Arc::new(Guard { class, not: Lits::index(lits)? })))
         });
         match guarded {
             Some(p) => {
@@ -623,7 +623,7 @@ fn group_literals(alts: Vec<P>) -> Vec<P> {
     let flush = |run: &mut Vec<Box<str>>, out: &mut Vec<P>| {
         let lits = std::mem::take(run);
         match Lits::new(lits.clone()) {
-            Some(set) => out.push(P::Lits(Box::new(set))),
+            Some(set) => out.push(P::Lits(Arc::new(set))),
             None => out.extend(lits.into_iter().map(P::Lit)),
         }
     };
