@@ -64,8 +64,9 @@ Examples:
   tifa bench corpus/ --rules my-pack/
   tifa bench corpus/ --store /tmp/bench-kg   (also corpus → store, end to end)
 
-Prints MB/s with one thread and with all threads, MB per CPU second (what
-counts on a busy machine) and the peak resident memory; with --store, the
+Prints the time to load the rule packs (once per run), MB/s with one
+thread and with all threads, MB per CPU second (what counts on a busy
+machine) and the peak resident memory; with --store, the
 quads/s of loading a new store and corpus → store MB/s end to end.
 bench/compare.sh CORPUS also runs the regex baseline script on it.")]
     Bench(BenchArgs),

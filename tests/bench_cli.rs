@@ -23,6 +23,9 @@ fn bench_reports_throughput_mentions_and_memory() {
     assert_eq!(mentions(one), mentions(two));
     assert_ne!(mentions(one).as_deref(), Some("0"));
     assert!(text.contains("peak resident memory: "), "{text}");
+    let load = text.lines().find_map(|l| l.strip_prefix("load rule packs: ")).expect(&text);
+    let secs: f64 = load.split(' ').next().and_then(|s| s.parse().ok()).expect(load);
+    assert!(secs > 0.0, "{load}");
 }
 
 #[test]
