@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs `tifa bench` and the regex baseline script on the same corpus, one
-# after the other on the same machine, and prints the throughput ratio.
+# after the other on the same machine, and prints the throughput ratio;
+# then times `tifa extract` end to end (loading, reading, JSON Lines) with
+# one and all threads against the script's wall time.
 #
 #   bench/compare.sh CORPUS [BASELINE_SCRIPT]
 #
@@ -36,3 +38,14 @@ tifacpu=$(echo "$out" | sed -n 's/^extract, 1 thread(s): .* \([0-9.]*\) MB per C
 if [ -n "$tifacpu" ]; then
     echo "$tifacpu $pycpu" | awk '{printf "ratio per CPU second: %.1fx\n", $1 / $2}'
 fi
+
+# End to end, as a user runs both: tifa extract (loading its packs,
+# reading, extracting and printing JSON Lines) against the script's wall
+# time above.
+for threads in 1 0; do
+    start=$(date +%s.%N)
+    "$TIFA" extract "$corpus" --format jsonl --quiet -j "$threads" > /dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    shown=$([ "$threads" = 0 ] && echo "all" || echo "$threads")
+    echo "$start $end $py $bytes $shown" | awk '{t = $2 - $1; s = $4 / 1e6 / $3; printf "end to end, tifa extract (%s thread(s)): %.2f s, regex script: %.2f s, ratio %.1fx\n", $5, t, s, s / t}'
+done
