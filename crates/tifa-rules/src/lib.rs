@@ -836,7 +836,7 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     // The lexicons parse on another thread while pest_meta works (a
     // fifth of the time each; loading is what a run on one file waits
     // for).
-    let (grammar_result, parsed_lexicons) = std::thread::scope(|scope| {
+    let (grammar_result, parsed_lexicons, mut compiled) = std::thread::scope(|scope| {
         let lexicons = scope.spawn(|| {
             manifest
                 .lexicons
@@ -850,8 +850,23 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
             Some(done) => Ok(done),
             None => parse_grammar(&grammar),
         };
+        // Each declared rule's regex and PEG program need only the
+        // grammar: they compile while the lexicons parse (a rule that
+        // fails its checks below is dropped with them).
+        let compiled = match &grammar_result {
+            Ok((rules, _)) => {
+                let names: Vec<Option<String>> = manifest
+                    .rules
+                    .iter()
+                    .map(|d| d.lexicon.is_none().then(|| grammar_rule_of(d)))
+                    .collect();
+                compile_all(&names, rules)
+            }
+            Err(_) => Vec::new(),
+        };
         // A panic there is a bug of ours, not the user's: pass it on.
-        (grammar_result, lexicons.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        let lexicons = lexicons.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (grammar_result, lexicons, compiled)
     });
     let (rules, defined_at) = match grammar_result {
         Ok((rules, defined)) => {
@@ -909,14 +924,18 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     let mut analyses = rules.as_deref().map(anchors::Analyses::new);
     let mut seen_ids = BTreeSet::new();
     let mut out_rules = Vec::new();
-    for decl in &manifest.rules {
+    let mut kept = vec![false; manifest.rules.len()];
+    for (i, decl) in manifest.rules.iter().enumerate() {
         if !seen_ids.insert(decl.id.get_ref().clone()) {
             cx.error_at(&decl.id, format!("rule id `{}` is used twice", decl.id.get_ref()));
         }
         if let Some(rule) = check_rule(&mut cx, decl, &types, &mut analyses, &by_name, &lexicons) {
             out_rules.push(rule);
+            kept[i] = true;
         }
     }
+    let mut keep = kept.into_iter();
+    compiled.retain(|_| keep.next().unwrap_or(false));
     if let Some(pr) = &manifest.parent_relations {
         for rel in std::iter::once(&pr.default).chain(pr.by_kind.values()) {
             if !RELATIONS.contains(&rel.as_str()) {
@@ -932,7 +951,7 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     let has_error = cx.diags.iter().any(|d| d.severity == tifa_model::Severity::Error);
     match rules {
         Some(rules) if !has_error => {
-            let (compiled, programs) = compile_all(&out_rules, &rules).into_iter().unzip();
+            let (compiled, programs) = compiled.into_iter().unzip();
             Ok(Pack {
                 compiled,
                 programs,
@@ -996,17 +1015,23 @@ impl Lines<'_> {
     }
 }
 
+/// The grammar rule a manifest rule runs: its `grammar`, or its id with
+/// `-` as `_`.
+fn grammar_rule_of(decl: &RuleDecl) -> String {
+    decl.grammar
+        .as_ref()
+        .map_or_else(|| decl.id.get_ref().replace('-', "_"), |g| g.get_ref().clone())
+}
+
 /// Every rule's regex and PEG program, compiled on a few threads (each
 /// rule on its own; results in rule order).
 fn compile_all(
-    rules: &[Rule],
+    rules: &[Option<String>],
     grammar: &[OptimizedRule],
 ) -> Vec<(Option<compile::Compiled>, Option<peg::Program>)> {
-    let one = |r: &Rule| {
-        if r.lexicon.is_some() {
-            return (None, None);
-        }
-        (compile::compile(&r.grammar_rule, grammar), peg::compile(&r.grammar_rule, grammar))
+    let one = |r: &Option<String>| match r {
+        Some(name) => (compile::compile(name, grammar), peg::compile(name, grammar)),
+        None => (None, None),
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if threads < 2 || rules.len() < 2 {
@@ -1121,8 +1146,7 @@ fn check_rule(
         lexicon.as_ref().and_then(|l| lexicons.get(l)).map(|l| l.columns.as_slice());
     let id = decl.id.get_ref().clone();
     let errors_before = cx.diags.len();
-    let grammar_rule =
-        decl.grammar.as_ref().map_or_else(|| id.replace('-', "_"), |g| g.get_ref().clone());
+    let grammar_rule = grammar_rule_of(decl);
     let grammar_span = decl.grammar.as_ref().map_or(decl.id.span(), |g| g.span());
     let grammar_spanned = Spanned::new(grammar_span, ());
 
