@@ -79,26 +79,15 @@ impl<'r> Analyses<'r> {
         let by_name: HashMap<&str, &OptimizedRule> =
             rules.iter().map(|r| (r.name.as_str(), r)).collect();
         Analyses {
-            analyzer: Analyzer {
-                rules: by_name.clone(),
-                memo: HashMap::new(),
-                active: BTreeSet::new(),
-                cut: false,
-            },
-            requirer: Requirer {
-                rules: by_name,
-                memo: HashMap::new(),
-                active: BTreeSet::new(),
-                cut: false,
-            },
+            analyzer: Analyzer { rules: by_name.clone(), memo: Memo::default() },
+            requirer: Requirer { rules: by_name, memo: Memo::default() },
         }
     }
 
     /// [`derive`] for `rule`.
     pub fn derive(&mut self, rule: &str) -> Anchors {
         let info = self.analyzer.rule(rule);
-        self.analyzer.memo.retain(|_, (_, clean)| *clean);
-        self.analyzer.cut = false;
+        self.analyzer.memo.finish();
         match info.req {
             Some((literals, lookback)) => Anchors::Literals { literals, lookback },
             None => Anchors::Everywhere,
@@ -108,22 +97,66 @@ impl<'r> Analyses<'r> {
     /// [`requirements`] for `rule`.
     pub fn requirements(&mut self, rule: &str) -> Vec<BTreeSet<String>> {
         let mut sets = self.requirer.rule(rule);
-        self.requirer.memo.retain(|_, (_, clean)| *clean);
-        self.requirer.cut = false;
+        self.requirer.memo.finish();
         sets.sort();
         sets.dedup();
         sets
     }
 }
 
-struct Analyzer<'r> {
-    rules: HashMap<&'r str, &'r OptimizedRule>,
-    /// Each rule's analysis, and whether it met no recursion (then it
-    /// holds wherever the rule is called from).
-    memo: HashMap<String, (Info, bool)>,
+/// Each rule's analysis, and the rules being analysed (a call back to one
+/// of them is a recursion, and claims nothing).
+struct Memo<T> {
+    /// Each rule's result, and whether it met no recursion (then it holds
+    /// wherever the rule is called from).
+    done: HashMap<String, (T, bool)>,
     active: BTreeSet<String>,
     /// A recursion was met since the rule being analysed began.
     cut: bool,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo { done: HashMap::new(), active: BTreeSet::new(), cut: false }
+    }
+}
+
+impl<T: Clone> Memo<T> {
+    /// The result for `name`, if known.
+    fn get(&mut self, name: &str) -> Option<T> {
+        let (result, clean) = self.done.get(name)?;
+        self.cut |= !clean;
+        Some(result.clone())
+    }
+
+    /// Begins `name`: `None` if it is already being analysed (a
+    /// recursion), else what [`Memo::leave`] needs back.
+    fn enter(&mut self, name: &str) -> Option<bool> {
+        if !self.active.insert(name.to_string()) {
+            self.cut = true;
+            return None;
+        }
+        Some(std::mem::replace(&mut self.cut, false))
+    }
+
+    /// Ends `name` with `result`.
+    fn leave(&mut self, name: &str, outer: bool, result: &T) {
+        let clean = !self.cut;
+        self.cut |= outer;
+        self.active.remove(name);
+        self.done.insert(name.to_string(), (result.clone(), clean));
+    }
+
+    /// After a top-level rule: keeps only what met no recursion.
+    fn finish(&mut self) {
+        self.done.retain(|_, (_, clean)| *clean);
+        self.cut = false;
+    }
+}
+
+struct Analyzer<'r> {
+    rules: HashMap<&'r str, &'r OptimizedRule>,
+    memo: Memo<Info>,
 }
 
 fn unknown() -> Info {
@@ -140,9 +173,8 @@ fn better(a: &(BTreeSet<String>, usize), b: &(BTreeSet<String>, usize)) -> bool 
 
 impl Analyzer<'_> {
     fn rule(&mut self, name: &str) -> Info {
-        if let Some((info, clean)) = self.memo.get(name) {
-            self.cut |= !clean;
-            return info.clone();
+        if let Some(info) = self.memo.get(name) {
+            return info;
         }
         let Some(rule) = self.rules.get(name).copied() else {
             // Built-ins (ANY, ASCII_DIGIT, unicode classes): one character
@@ -155,16 +187,11 @@ impl Analyzer<'_> {
             };
             return Info { max_len, req: None, lang: None };
         };
-        if !self.active.insert(name.to_string()) {
-            self.cut = true;
+        let Some(outer) = self.memo.enter(name) else {
             return unknown(); // recursion: claim nothing
-        }
-        let outer = std::mem::replace(&mut self.cut, false);
+        };
         let info = self.expr(&rule.expr);
-        let clean = !self.cut;
-        self.cut |= outer;
-        self.active.remove(name);
-        self.memo.insert(name.to_string(), (info.clone(), clean));
+        self.memo.leave(name, outer, &info);
         info
     }
 
@@ -290,10 +317,7 @@ pub fn requirements(rule: &str, rules: &[OptimizedRule]) -> Vec<BTreeSet<String>
 
 struct Requirer<'r> {
     rules: HashMap<&'r str, &'r OptimizedRule>,
-    /// As [`Analyzer::memo`].
-    memo: HashMap<String, (Vec<BTreeSet<String>>, bool)>,
-    active: BTreeSet<String>,
-    cut: bool,
+    memo: Memo<Vec<BTreeSet<String>>>,
 }
 
 /// Drops literals that contain another literal of the set: where the
@@ -324,23 +348,17 @@ fn prune(mut sets: Vec<BTreeSet<String>>) -> Vec<BTreeSet<String>> {
 
 impl Requirer<'_> {
     fn rule(&mut self, name: &str) -> Vec<BTreeSet<String>> {
-        if let Some((sets, clean)) = self.memo.get(name) {
-            self.cut |= !clean;
-            return sets.clone();
+        if let Some(sets) = self.memo.get(name) {
+            return sets;
         }
         let Some(rule) = self.rules.get(name).copied() else {
             return Vec::new(); // built-ins
         };
-        if !self.active.insert(name.to_string()) {
-            self.cut = true;
+        let Some(outer) = self.memo.enter(name) else {
             return Vec::new(); // recursion: claim nothing
-        }
-        let outer = std::mem::replace(&mut self.cut, false);
+        };
         let sets = self.expr(&rule.expr);
-        let clean = !self.cut;
-        self.cut |= outer;
-        self.active.remove(name);
-        self.memo.insert(name.to_string(), (sets.clone(), clean));
+        self.memo.leave(name, outer, &sets);
         sets
     }
 

@@ -735,14 +735,17 @@ struct Segment {
     lines: usize,
 }
 
+/// Grammar files a manifest names but the pack and library lack: where
+/// each is named, and the error.
+type Missing<'m> = Vec<(&'m Spanned<String>, String)>;
+
 /// A pack's grammar: its imports first, then its own files, concatenated
 /// with a map from lines back to files; and the files it names but lacks.
-#[allow(clippy::type_complexity)]
 fn assemble<'m>(
     manifest: &'m Manifest,
     src: &PackSource,
     lib: &Library,
-) -> (String, Vec<Segment>, Vec<(&'m Spanned<String>, String)>) {
+) -> (String, Vec<Segment>, Missing<'m>) {
     let mut grammar = String::new();
     let mut segments = Vec::new();
     let mut missing = Vec::new();
@@ -833,10 +836,10 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
         }
         Location { path: "(grammar)".into(), line, column }
     };
-    // The lexicons parse on another thread while pest_meta works (a
-    // fifth of the time each; loading is what a run on one file waits
-    // for).
-    let (grammar_result, parsed_lexicons, mut compiled) = std::thread::scope(|scope| {
+    // The lexicons parse on another thread while the grammar is parsed
+    // (or decoded) and the rules compile: loading is what a run on one
+    // file waits for.
+    let (grammar_result, parsed_lexicons, builds) = std::thread::scope(|scope| {
         let lexicons = scope.spawn(|| {
             manifest
                 .lexicons
@@ -853,7 +856,7 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
         // Each declared rule's regex and PEG program need only the
         // grammar: they compile while the lexicons parse (a rule that
         // fails its checks below is dropped with them).
-        let compiled = match &grammar_result {
+        let builds = match &grammar_result {
             Ok((rules, _)) => {
                 let names: Vec<Option<String>> = manifest
                     .rules
@@ -866,7 +869,7 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
         };
         // A panic there is a bug of ours, not the user's: pass it on.
         let lexicons = lexicons.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (grammar_result, lexicons, compiled)
+        (grammar_result, lexicons, builds)
     });
     let (rules, defined_at) = match grammar_result {
         Ok((rules, defined)) => {
@@ -924,18 +927,19 @@ pub fn load(src: &PackSource, lib: &Library) -> Result<Pack, PackError> {
     let mut analyses = rules.as_deref().map(anchors::Analyses::new);
     let mut seen_ids = BTreeSet::new();
     let mut out_rules = Vec::new();
-    let mut kept = vec![false; manifest.rules.len()];
-    for (i, decl) in manifest.rules.iter().enumerate() {
+    // Each declared rule's build, kept with the rule if it passes.
+    let mut builds = builds.into_iter();
+    let mut compiled = Vec::new();
+    for decl in &manifest.rules {
+        let build = builds.next();
         if !seen_ids.insert(decl.id.get_ref().clone()) {
             cx.error_at(&decl.id, format!("rule id `{}` is used twice", decl.id.get_ref()));
         }
         if let Some(rule) = check_rule(&mut cx, decl, &types, &mut analyses, &by_name, &lexicons) {
             out_rules.push(rule);
-            kept[i] = true;
+            compiled.extend(build);
         }
     }
-    let mut keep = kept.into_iter();
-    compiled.retain(|_| keep.next().unwrap_or(false));
     if let Some(pr) = &manifest.parent_relations {
         for rel in std::iter::once(&pr.default).chain(pr.by_kind.values()) {
             if !RELATIONS.contains(&rel.as_str()) {
@@ -1023,42 +1027,20 @@ fn grammar_rule_of(decl: &RuleDecl) -> String {
         .map_or_else(|| decl.id.get_ref().replace('-', "_"), |g| g.get_ref().clone())
 }
 
-/// Every rule's regex and PEG program, compiled on a few threads (each
-/// rule on its own; results in rule order).
+/// Every rule's regex and PEG program (`None` for a lexicon rule),
+/// compiled on rayon's threads, in rule order.
 fn compile_all(
     rules: &[Option<String>],
     grammar: &[OptimizedRule],
 ) -> Vec<(Option<compile::Compiled>, Option<peg::Program>)> {
-    let one = |r: &Option<String>| match r {
-        Some(name) => (compile::compile(name, grammar), peg::compile(name, grammar)),
-        None => (None, None),
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if threads < 2 || rules.len() < 2 {
-        return rules.iter().map(one).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, _)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(r) = rules.get(i) else { break };
-                        out.push((i, one(r)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, c)| c).collect()
+    use rayon::prelude::*;
+    rules
+        .par_iter()
+        .map(|r| match r {
+            Some(name) => (compile::compile(name, grammar), peg::compile(name, grammar)),
+            None => (None, None),
+        })
+        .collect()
 }
 
 fn grammar_message(e: &pest::error::Error<MetaRule>) -> String {

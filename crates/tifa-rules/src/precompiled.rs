@@ -91,23 +91,13 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 fn put_expr(out: &mut Vec<u8>, e: &OptimizedExpr) {
     use OptimizedExpr as E;
     match e {
-        E::Str(s) => {
-            out.push(0);
-            put_str(out, s);
-        }
-        E::Insens(s) => {
-            out.push(1);
-            put_str(out, s);
-        }
+        E::Str(s) => text(out, 0, s),
+        E::Insens(s) => text(out, 1, s),
         E::Range(a, b) => {
-            out.push(2);
-            put_str(out, a);
+            text(out, 2, a);
             put_str(out, b);
         }
-        E::Ident(s) => {
-            out.push(3);
-            put_str(out, s);
-        }
+        E::Ident(s) => text(out, 3, s),
         E::PeekSlice(start, end) => {
             out.push(4);
             out.extend_from_slice(&start.to_le_bytes());
@@ -117,13 +107,11 @@ fn put_expr(out: &mut Vec<u8>, e: &OptimizedExpr) {
         E::PosPred(x) => one(out, 5, x),
         E::NegPred(x) => one(out, 6, x),
         E::Seq(a, b) => {
-            out.push(7);
-            put_expr(out, a);
+            one(out, 7, a);
             put_expr(out, b);
         }
         E::Choice(a, b) => {
-            out.push(8);
-            put_expr(out, a);
+            one(out, 8, a);
             put_expr(out, b);
         }
         E::Opt(x) => one(out, 9, x),
@@ -137,22 +125,25 @@ fn put_expr(out: &mut Vec<u8>, e: &OptimizedExpr) {
             }
         }
         E::Push(x) => one(out, 13, x),
-        E::PushLiteral(s) => {
-            out.push(14);
-            put_str(out, s);
-        }
+        E::PushLiteral(s) => text(out, 14, s),
         E::NodeTag(x, tag) => {
-            out.push(15);
-            put_expr(out, x);
+            one(out, 15, x);
             put_str(out, tag);
         }
         E::RestoreOnErr(x) => one(out, 16, x),
     }
 }
 
+/// A variant's tag, then one expression.
 fn one(out: &mut Vec<u8>, tag: u8, x: &OptimizedExpr) {
     out.push(tag);
     put_expr(out, x);
+}
+
+/// A variant's tag, then one string.
+fn text(out: &mut Vec<u8>, tag: u8, s: &str) {
+    out.push(tag);
+    put_str(out, s);
 }
 
 struct Reader<'a> {
