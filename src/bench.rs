@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::time::Instant;
 use tifa_extract::{Engine, Extractor};
-use tifa_model::Extraction;
+use tifa_graph::{Gazetteer, GraphData};
 
 /// What one pass measured.
 struct Pass {
@@ -65,7 +65,7 @@ pub fn bench(a: BenchArgs) -> Result<Status> {
     // Paid once per run (a run on a few files is mostly this).
     writeln!(out, "load rule packs: {loading:.3} s (once per run, not in the MB/s below)")?;
     for threads in counts {
-        let pass = run_pass(&ex, &inputs, threads, &mut |_, _, _| {})?;
+        let pass = run_pass(&ex, &inputs, threads, None, &mut |_, _| {})?;
         let mb = pass.bytes as f64 / 1e6;
         let cpu = pass
             .cpu
@@ -115,11 +115,12 @@ fn store_pass(
     threads: usize,
     dir: &std::path::Path,
 ) -> Result<(Pass, usize)> {
-    let mut sink = crate::store::RdfSink::for_store(packs, dir)?;
+    let mut sink = crate::store::RdfSink::for_store(dir)?;
+    let gazetteer = crate::store::gazetteer(packs);
     let mut failed = None;
-    let pass = run_pass(ex, inputs, threads, &mut |name, extraction, text| {
+    let pass = run_pass(ex, inputs, threads, Some(&gazetteer), &mut |name, graph| {
         if failed.is_none() {
-            failed = sink.push(name, extraction, text).err();
+            failed = graph.and_then(|g| sink.push(name, g).err());
         }
     })?;
     if let Some(e) = failed {
@@ -130,13 +131,14 @@ fn store_pass(
 }
 
 /// Extracts every input with `threads` workers, in chunks (memory holds
-/// one chunk), handing each extraction to `sink` in input order, with the
-/// document's name and decoded text.
+/// one chunk), handing each document's name to `sink` in input order, with
+/// its RDF graph when `graphs` is given (made by the workers).
 fn run_pass(
     ex: &Extractor<'_>,
     inputs: &[Input],
     threads: usize,
-    sink: &mut dyn FnMut(&str, &Extraction, &str),
+    graphs: Option<&Gazetteer>,
+    sink: &mut dyn FnMut(&str, Option<GraphData>),
 ) -> Result<Pass> {
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting threads")?;
@@ -148,15 +150,15 @@ fn run_pass(
         &pool,
         inputs,
         chunk,
-        |input| process(ex, input),
+        |input| process(ex, input, graphs),
         DocResult::bytes,
         |r| -> Result<()> {
             // Unreadable inputs do not count; `tifa extract` reports them.
-            if let DocResult::Done { extraction, bytes, text, doc, .. } = r {
+            if let DocResult::Done { extraction, bytes, doc, graph, .. } = r {
                 pass.docs += 1;
                 pass.bytes += bytes;
                 pass.mentions += extraction.mentions.len();
-                sink(&doc, &extraction, &text);
+                sink(&doc, graph);
             }
             Ok(())
         },

@@ -11,6 +11,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 use tifa_extract::{Extractor, Outcome};
+use tifa_graph::{Gazetteer, GraphData};
 use tifa_model::{Extraction, Severity};
 
 /// Runs the command the user asked for.
@@ -57,7 +58,7 @@ fn eval(a: crate::cli::EvalArgs) -> Result<Status> {
         if let Some(e) = errors.first() {
             anyhow::bail!("{e}");
         }
-        let results: Vec<DocResult> = inputs.par_iter().map(|i| process(&ex, i)).collect();
+        let results: Vec<DocResult> = inputs.par_iter().map(|i| process(&ex, i, None)).collect();
         let mut lines = Vec::new();
         for r in results {
             match r {
@@ -102,7 +103,15 @@ fn eval(a: crate::cli::EvalArgs) -> Result<Status> {
 
 /// What happened to one input.
 pub(crate) enum DocResult {
-    Done { extraction: Extraction, bytes: usize, text: String, doc: String, note: Option<String> },
+    Done {
+        extraction: Extraction,
+        bytes: usize,
+        doc: String,
+        note: Option<String>,
+        /// The document's RDF graph, when the run writes RDF or loads a
+        /// store (made on the worker, not the thread that writes).
+        graph: Option<GraphData>,
+    },
     Skipped(String),
     Failed(String),
 }
@@ -117,8 +126,9 @@ impl DocResult {
     }
 }
 
-/// Reads, decodes and extracts one input (`extract` and `bench` alike).
-pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
+/// Reads, decodes and extracts one input (`extract` and `bench` alike);
+/// with `graphs`, also makes its RDF graph.
+pub(crate) fn process(ex: &Extractor<'_>, input: &Input, graphs: Option<&Gazetteer>) -> DocResult {
     // Each worker thread reads into one buffer of its own: a new one per
     // file cost page faults (the allocator returns freed pages to the
     // system). One that grew past a few MB for a long file is let go.
@@ -126,7 +136,7 @@ pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
         static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     BUF.with_borrow_mut(|buf| {
-        let r = process_bytes(ex, input, buf);
+        let r = process_bytes(ex, input, buf, graphs);
         if buf.capacity() > 4 << 20 {
             *buf = Vec::new();
         }
@@ -134,7 +144,12 @@ pub(crate) fn process(ex: &Extractor<'_>, input: &Input) -> DocResult {
     })
 }
 
-fn process_bytes(ex: &Extractor<'_>, input: &Input, bytes: &mut Vec<u8>) -> DocResult {
+fn process_bytes(
+    ex: &Extractor<'_>,
+    input: &Input,
+    bytes: &mut Vec<u8>,
+    graphs: Option<&Gazetteer>,
+) -> DocResult {
     if let Err(e) = input.read_into(bytes) {
         return DocResult::Failed(format!("{}: cannot read: {e}", input.shown()));
     }
@@ -150,7 +165,8 @@ fn process_bytes(ex: &Extractor<'_>, input: &Input, bytes: &mut Vec<u8>) -> DocR
                     decoded.replaced
                 )
             });
-            DocResult::Done { extraction, bytes: bytes.len(), text: decoded.text, doc, note }
+            let graph = graphs.map(|g| crate::store::graph(g, &doc, &extraction, &decoded.text));
+            DocResult::Done { extraction, bytes: bytes.len(), doc, note, graph }
         }
         Err(e) => DocResult::Skipped(format!("{}: skipped: {e}", input.shown())),
     }
@@ -223,13 +239,15 @@ fn extract(a: ExtractArgs) -> Result<Status> {
     let mut out: Box<dyn Write> =
         if a.store.is_some() { Box::new(std::io::sink()) } else { writer(&a.output)? };
     let mut sink = match (&a.store, crate::store::rdf_format(a.format)) {
-        (Some(dir), _) => Some(crate::store::RdfSink::for_store(&packs, dir)?),
+        (Some(dir), _) => Some(crate::store::RdfSink::for_store(dir)?),
         (None, Some(f)) => {
             let w = std::mem::replace(&mut out, Box::new(std::io::sink()));
-            Some(crate::store::RdfSink::for_output(&packs, f, w)?)
+            Some(crate::store::RdfSink::for_output(f, w)?)
         }
         (None, None) => None,
     };
+    // Graphs are made on the workers, with the packs' gazetteer.
+    let gazetteer = sink.as_ref().map(|_| crate::store::gazetteer(&packs));
     if a.format == Format::Tsv {
         writeln!(out, "doc\ttype\ttext\tstart\tend\trule\tfields")?;
     }
@@ -252,13 +270,13 @@ fn extract(a: ExtractArgs) -> Result<Status> {
     // printed in input order: output never depends on scheduling.
     let chunk = pool.current_num_threads() * crate::pipeline::PER_THREAD;
     let work = |input: &Input| {
-        let r = process(&ex, input);
+        let r = process(&ex, input, gazetteer.as_ref());
         bar.inc(1);
         r
     };
     crate::pipeline::ordered(&pool, &inputs, chunk, work, DocResult::bytes, |r| -> Result<()> {
         match r {
-            DocResult::Done { extraction, bytes: b, text, doc, note } => {
+            DocResult::Done { extraction, bytes: b, doc, note, graph } => {
                 if let Some(n) = note {
                     bar.suspend(|| eprintln!("tifa: warning: {n}"));
                 }
@@ -271,9 +289,13 @@ fn extract(a: ExtractArgs) -> Result<Status> {
                         bar.suspend(|| eprintln!("tifa: {d}"));
                     }
                 }
-                match &mut sink {
-                    Some(sink) => sink.push(&doc, &extraction, &text)?,
-                    None => write_doc(&mut out, a.format, &extraction).context("writing output")?,
+                match (&mut sink, graph) {
+                    (Some(sink), Some(graph)) => sink.push(&doc, graph)?,
+                    // (Every document has its graph when there is a sink.)
+                    (Some(_), None) => {}
+                    (None, _) => {
+                        write_doc(&mut out, a.format, &extraction).context("writing output")?
+                    }
                 }
             }
             DocResult::Skipped(msg) => {

@@ -53,50 +53,49 @@ enum Target {
     Store { store: KgStore, dir: PathBuf, load: Box<StreamLoad> },
 }
 
-/// Turns documents into graphs and sends them to a store or an RDF file.
+/// One document's graph, with the gazetteer of the packs (see
+/// [`gazetteer`]): made on the worker threads, then handed to
+/// [`RdfSink::push`] in input order.
+pub fn graph(gazetteer: &Gazetteer, name: &str, extraction: &Extraction, text: &str) -> GraphData {
+    graph_data(&doc_facts(&DocInput { name, extraction, text: Some(text) }, gazetteer))
+}
+
+/// Sends documents' graphs to a store or an RDF file.
 pub struct RdfSink {
-    gazetteer: Gazetteer,
     names: HashSet<String>,
     target: Target,
 }
 
 impl RdfSink {
-    /// A sink writing RDF in `format` to `out`, with the gazetteer of
-    /// `packs`.
-    pub fn for_output(
-        packs: &[Pack],
-        format: tifa_graph::Format,
-        out: Box<dyn Write>,
-    ) -> Result<RdfSink> {
+    /// A sink writing RDF in `format` to `out`.
+    pub fn for_output(format: tifa_graph::Format, out: Box<dyn Write>) -> Result<RdfSink> {
         let target = if format.is_dataset() {
             Target::Stream(GraphWriter::new(format, out).context("writing RDF")?)
         } else {
             Target::Write(Vec::new(), format, out)
         };
-        Ok(RdfSink::new(packs, target))
+        Ok(RdfSink::new(target))
     }
 
     /// A sink loading the store in `dir` (created if missing).
-    pub fn for_store(packs: &[Pack], dir: &Path) -> Result<RdfSink> {
+    pub fn for_store(dir: &Path) -> Result<RdfSink> {
         let store =
             KgStore::open(dir).with_context(|| format!("opening the store {}", dir.display()))?;
         let load = Box::new(store.stream_load(BULK_THRESHOLD));
-        Ok(RdfSink::new(packs, Target::Store { store, dir: dir.to_path_buf(), load }))
+        Ok(RdfSink::new(Target::Store { store, dir: dir.to_path_buf(), load }))
     }
 
-    fn new(packs: &[Pack], target: Target) -> RdfSink {
-        RdfSink { gazetteer: gazetteer(packs), names: HashSet::new(), target }
+    fn new(target: Target) -> RdfSink {
+        RdfSink { names: HashSet::new(), target }
     }
 
-    /// Adds one document.
-    pub fn push(&mut self, name: &str, extraction: &Extraction, text: &str) -> Result<()> {
+    /// Adds one document's graph (from [`graph`]).
+    pub fn push(&mut self, name: &str, g: GraphData) -> Result<()> {
         if !self.names.insert(name.to_string()) {
             eprintln!(
                 "tifa: warning: two documents are named `{name}`: their graphs are merged (name files uniquely)"
             );
         }
-        let facts = doc_facts(&DocInput { name, extraction, text: Some(text) }, &self.gazetteer);
-        let g = graph_data(&facts);
         match &mut self.target {
             Target::Stream(w) => w.write(&g.quads).context("writing RDF")?,
             Target::Write(graphs, ..) => graphs.push(g),

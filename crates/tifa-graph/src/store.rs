@@ -21,7 +21,7 @@ use std::time::Duration;
 pub struct GraphData {
     /// The graph name (the document's IRI).
     pub graph: NamedNode,
-    /// Its quads (every quad's graph is `graph`).
+    /// Its quads, each once (every quad's graph is `graph`).
     pub quads: Vec<Quad>,
 }
 
@@ -287,20 +287,24 @@ impl StreamLoad {
                         stored.insert(q.map_err(store_err)?);
                     }
                 }
-                let new: HashSet<&Quad> = doc.quads.iter().collect();
                 let fresh = stored.is_empty();
                 if fresh {
+                    // A document's quads are distinct (`GraphData`): no
+                    // set is built to count them.
                     self.report.added += 1;
-                    self.report.quads_written += new.len();
-                } else if stored.len() == new.len() && new.iter().all(|q| stored.contains(*q)) {
-                    self.report.unchanged += 1;
+                    self.report.quads_written += doc.quads.len();
                 } else {
-                    self.report.replaced += 1;
-                    self.report.quads_written += new.len();
-                    let mut tx = store.start_transaction().map_err(store_err)?;
-                    tx.clear_graph(g).map_err(store_err)?;
-                    tx.extend(new);
-                    tx.commit().map_err(store_err)?;
+                    let new: HashSet<&Quad> = doc.quads.iter().collect();
+                    if stored.len() == new.len() && new.iter().all(|q| stored.contains(*q)) {
+                        self.report.unchanged += 1;
+                    } else {
+                        self.report.replaced += 1;
+                        self.report.quads_written += new.len();
+                        let mut tx = store.start_transaction().map_err(store_err)?;
+                        tx.clear_graph(g).map_err(store_err)?;
+                        tx.extend(new);
+                        tx.commit().map_err(store_err)?;
+                    }
                 }
                 self.seen.insert(doc.graph, fresh);
                 if fresh {
@@ -325,7 +329,7 @@ impl StreamLoad {
             let thread = std::thread::spawn(move || {
                 // Batches sort on up to four threads (each holds one
                 // batch in memory).
-                let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+                let threads = loader_threads();
                 let mut loader = store.bulk_loader().with_num_threads(threads);
                 for (i, batch) in rx.into_iter().enumerate() {
                     loader.load_quads(batch).map_err(store_err)?;
@@ -368,7 +372,17 @@ impl StreamLoad {
         // small remainder (a twentieth of a batch) is written that way.
         let tail = self.pending.len();
         if self.loader.is_some() || tail > self.threshold / SMALL_SHARE {
-            if tail > 0 {
+            // The last batch is cut in one piece per thread the loader
+            // sorts on, so that they sort at once rather than one after
+            // the other.
+            let pieces = loader_threads();
+            let size = tail.div_ceil(pieces).max(self.threshold / SMALL_SHARE);
+            while self.pending.len() > size {
+                let rest = self.pending.split_off(size);
+                self.send()?;
+                self.pending = rest;
+            }
+            if !self.pending.is_empty() {
                 self.send()?;
             }
             self.stop_loader()?;
@@ -390,6 +404,12 @@ impl Drop for StreamLoad {
     fn drop(&mut self) {
         let _ = self.stop_loader();
     }
+}
+
+/// How many batches the bulk loader sorts at once (each on its own thread,
+/// each held in memory): the machine's cores, at most four.
+fn loader_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
 }
 
 fn store_err(e: impl std::fmt::Display) -> Error {
