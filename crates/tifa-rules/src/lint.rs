@@ -562,11 +562,11 @@ mod tests {
         assert_eq!(default_pack(|_| {}), Vec::<String>::new());
         let w = default_pack(|src| {
             let g = src.files.get_mut("formulations.pest").expect("formulations.pest");
-            assert!(g.contains("| \"的\" | \"党建\""));
-            *g = g.replace("| \"的\" | \"党建\"", "| \"的\" | \"党\" | \"党建\"");
+            assert!(g.contains("| \"、\" | \"党建\""));
+            *g = g.replace("| \"、\" | \"党建\"", "| \"、\" | \"党\" | \"党建\"");
         });
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("formulations.pest:"), "{w:?}");
-        assert!(w[0].contains("`one_end`"), "{w:?}");
+        assert!(w[0].contains("`set_end`"), "{w:?}");
     }
 }
