@@ -794,6 +794,7 @@ impl<'p> Extractor<'p> {
             return None;
         }
         let (start, end) = norm.original_span(span.clone());
+        let text = norm.surface(span.clone());
         let fields: Fields = pack.fields(rule, m, input);
         Some(Candidate {
             rule: g,
@@ -804,10 +805,7 @@ impl<'p> Extractor<'p> {
             mention: Mention {
                 doc: doc.to_string(),
                 kind: rule.kind.clone(),
-                text: norm
-                    .surface(pos + local.start..pos + local.end)
-                    .trim_matches(QUOTES)
-                    .to_string(),
+                text,
                 start,
                 end,
                 rule: rule.id.clone(),
@@ -853,6 +851,14 @@ fn followed_by(rule: &Rule, rest: &str) -> bool {
     rule.not_before.iter().any(|w| rest.starts_with(w.as_str()))
 }
 
+/// Quote marks that come in pairs, opening and closing.
+const QUOTE_PAIRS: &[(char, char)] =
+    &[('“', '”'), ('‘', '’'), ('《', '》'), ('「', '」'), ('『', '』')];
+
+/// `r` without the quote marks at its ends; but a quote opened inside the
+/// text is closed, and one closed inside it opened, by the mark right
+/// beside it (省级“党建工作示范点” keeps its close, “八五”普法 its open):
+/// a mention's text never holds half a pair.
 fn trim_quotes(text: &str, mut r: Range<usize>) -> Range<usize> {
     while let Some(c) = text.get(r.clone()).and_then(|s| s.chars().next()) {
         if !QUOTES.contains(&c) {
@@ -865,6 +871,15 @@ fn trim_quotes(text: &str, mut r: Range<usize>) -> Range<usize> {
             break;
         }
         r.end -= c.len_utf8();
+    }
+    let Some(inner) = text.get(r.clone()) else { return r };
+    for &(open, close) in QUOTE_PAIRS {
+        let (opens, closes) = (inner.matches(open).count(), inner.matches(close).count());
+        if opens == closes + 1 && text[r.end..].starts_with(close) {
+            r.end += close.len_utf8();
+        } else if closes == opens + 1 && text[..r.start].ends_with(open) {
+            r.start -= open.len_utf8();
+        }
     }
     r
 }

@@ -207,3 +207,26 @@ fn a_left_context_is_tested_by_its_last_character_before_the_start_check() {
         assert_eq!(slow.mentions, out.mentions, "{text}");
     }
 }
+
+#[test]
+fn a_mention_never_holds_half_a_pair_of_quotes() {
+    let t = |text: &str, span: &str| {
+        let at = text.find(span).expect("span in text");
+        let r = trim_quotes(text, at..at + span.len());
+        text[r].to_string()
+    };
+    // Quotes at the ends go.
+    assert_eq!(t("被评为“全国文明校园”。", "“全国文明校园”"), "全国文明校园");
+    // A pair inside stays whole.
+    assert_eq!(
+        t("获评省级“一校一品”党建品牌。", "省级“一校一品”党建品牌"),
+        "省级“一校一品”党建品牌"
+    );
+    // An open quote is closed by the mark after the span; a close, opened
+    // by the mark before it.
+    assert_eq!(t("命名为省级“党建工作示范点”。", "省级“党建工作示范点"), "省级“党建工作示范点”");
+    assert_eq!(t("开展“八五”普法依法治理", "八五”普法依法治理"), "“八五”普法依法治理");
+    assert_eq!(t("读《周易》算命热", "周易》算命热"), "《周易》算命热");
+    // Without the other mark beside it, the span is left as it is.
+    assert_eq!(t("三下乡”先进集体", "三下乡”先进集体"), "三下乡”先进集体");
+}
