@@ -927,7 +927,7 @@ fn resolve_abbreviations(
     }
     // 市委组织部, 区教育局党委, 县人民医院, 省教育厅: a body of the document's own area, or of
     // the area of the body listed right before it (枣庄市委组织部、市委宣传部).
-    let area_of_level = |c: char| areas.iter().find(|a| a.ends_with(c)).cloned();
+    let area_of_level = |c: char| areas.iter().find(|a| of_level(a, c)).cloned();
     let listed: BTreeMap<usize, String> = mentions
         .iter()
         .filter(|o| o.kind == "Organization" && !is_area(o))
@@ -959,7 +959,7 @@ fn resolve_abbreviations(
                     .iter()
                     .any(|s| m.text.ends_with(s)))
         {
-            let before = listed.get(&m.start).filter(|p| p.ends_with(first)).cloned();
+            let before = listed.get(&m.start).filter(|p| of_level(p, first)).cloned();
             if let Some(area) = before.or_else(|| area_of_level(first)) {
                 let full = format!("{area}{}", &m.text[first.len_utf8()..]);
                 // 区教育局党委 belongs to the bureau, 市委组织部 to the area.
@@ -1018,7 +1018,7 @@ fn resolve_abbreviations(
     }
     // Towns named without their county (李营、长沟等) are in the document's
     // district or county, when it has one.
-    let county = areas.iter().find(|a| a.ends_with(['区', '县']) || a.ends_with('旗'));
+    let county = areas.iter().find(|a| of_level(a, '区') || of_level(a, '县') || a.ends_with('旗'));
     for m in mentions.iter_mut().filter(|m| m.kind == "Organization" && kind(m) == "town") {
         if parent_of(m).is_none() {
             if let Some(c) = county {
@@ -1036,6 +1036,13 @@ fn resolve_abbreviations(
         }
     }
     short.into_iter().map(|(k, (full, _))| (k, full)).collect()
+}
+
+/// Whether area `a` is of the level that `c` (省, 市, 区, 县) names in an
+/// abbreviation such as 区教体局: a district, not an autonomous region
+/// (宁夏回族自治区) or a special administrative region, for 区.
+fn of_level(a: &str, c: char) -> bool {
+    a.ends_with(c) && !(c == '区' && (a.ends_with("自治区") || a.ends_with("行政区")))
 }
 
 #[cfg(test)]
@@ -1437,6 +1444,28 @@ mod tests {
             ],
         );
         assert_eq!(ex.mentions[1].fields["canonical"], "甲乙县人民医院");
+    }
+
+    #[test]
+    fn an_autonomous_region_is_no_district_for_a_body_named_in_short() {
+        // 宁夏回族自治区 ends with 区 but is a province: 区教体局 and a town
+        // named alone belong to the district.
+        // The region, named twice, ranks before the district.
+        let t = "宁夏回族自治区部署工作。宁夏回族自治区吴忠市利通区召开会议。区教体局局长讲话。金积等镇参加。";
+        let second = at(t, "宁夏回族自治区吴忠市");
+        let ex = enriched(
+            t,
+            vec![
+                org("宁夏回族自治区", 0, "province", None),
+                org("宁夏回族自治区", second, "province", None),
+                org("吴忠市", at(t, "吴忠市"), "city", Some("宁夏回族自治区")),
+                org("利通区", at(t, "利通区"), "district", Some("吴忠市")),
+                org("区教体局", at(t, "区教体局"), "bureau", None),
+                org("金积", at(t, "金积"), "town", None),
+            ],
+        );
+        assert_eq!(ex.mentions[4].fields["canonical"], "利通区教体局");
+        assert_eq!(ex.mentions[5].fields["parent"], "利通区");
     }
 
     #[test]
