@@ -872,7 +872,8 @@ fn trim_quotes(text: &str, mut r: Range<usize>) -> Range<usize> {
         }
         r.end -= c.len_utf8();
     }
-    let Some(inner) = text.get(r.clone()) else { return r };
+    // Most spans hold no quote mark: one pass says so.
+    let Some(inner) = text.get(r.clone()).filter(|s| s.contains(QUOTES)) else { return r };
     for &(open, close) in QUOTE_PAIRS {
         let (opens, closes) = (inner.matches(open).count(), inner.matches(close).count());
         if opens == closes + 1 && text[r.end..].starts_with(close) {
