@@ -195,6 +195,10 @@ pub fn numbers_in(s: &str) -> Vec<u64> {
             let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
             let after = &tail[digits..];
             digits + after.len() - after.trim_start_matches(['万', '亿', '千', '百']).len()
+        } else if tail.starts_with('双') {
+            // 双 is a number of its own, never part of a longer one:
+            // 双一流 → [2, 1].
+            '双'.len_utf8()
         } else {
             tail.len() - tail.trim_start_matches(is_chinese_numeral).len()
         };
@@ -286,12 +290,14 @@ mod tests {
 
     #[test]
     fn numbers_in_formulations() {
-        let cases: [(&str, &[u64]); 11] = [
+        let cases: [(&str, &[u64]); 13] = [
             ("三会一课", &[3, 1]),
             ("两学一做", &[2, 1]),
             ("四个自信", &[4]),
             ("第一议题", &[1]),
             ("双带头人", &[2]),
+            ("双一流", &[2, 1]),
+            ("双十一", &[2, 11]),
             ("3+2", &[3, 2]),
             ("十九大", &[19]),
             ("三亮三比一争当", &[3, 3, 1]),
