@@ -681,6 +681,7 @@ impl<'p> Extractor<'p> {
         let yield_to: Vec<&[String]> =
             found.iter().map(|c| self.rule(c.rule).1.yield_to.as_slice()).collect();
         resolve::apply_yields(&found, &yield_to, &mut winners);
+        resolve::apply_list_yields(text, &found, &yield_to, &mut winners);
         if let Some(t) = trace {
             t.attempts.sort_by(|a, b| (a.at, &a.rule).cmp(&(b.at, &b.rule)));
             t.losses = losses

@@ -210,6 +210,55 @@ pub fn apply_yields(cands: &[Candidate], yield_to: &[&[String]], winners: &mut [
     }
 }
 
+/// Separators between the items of a list (“一校一特色、一支部一品牌”).
+const LIST_SEPARATORS: &[char] = &['、', '，', ',', '和', '及', '与', ' '];
+
+/// A quoted list is one name only when its items are not names
+/// themselves: a winner that yields to some kinds is dropped when two or
+/// more winners of those kinds lie inside it and nothing but list
+/// separators of `text` (the normalized text) is left between them
+/// (“一校一特色、一支部一品牌” is two formulations, not a program).
+pub fn apply_list_yields(
+    text: &str,
+    cands: &[Candidate],
+    yield_to: &[&[String]],
+    winners: &mut [bool],
+) {
+    for i in 0..cands.len() {
+        let b = &cands[i].bytes;
+        if !winners[i] || yield_to[i].is_empty() || !text[b.clone()].contains('、') {
+            continue;
+        }
+        let mut inner: Vec<Range<usize>> = cands
+            .iter()
+            .enumerate()
+            .filter(|&(j, c)| {
+                j != i
+                    && winners[j]
+                    && yield_to[i].contains(&c.mention.kind)
+                    && b.start <= c.bytes.start
+                    && c.bytes.end <= b.end
+            })
+            .map(|(_, c)| c.bytes.clone())
+            .collect();
+        if inner.len() < 2 {
+            continue;
+        }
+        inner.sort_unstable_by_key(|r| (r.start, r.end));
+        let mut at = b.start;
+        let mut only_separators = true;
+        for r in inner.iter().chain(std::iter::once(&(b.end..b.end))) {
+            if r.start > at {
+                only_separators &= text[at..r.start].chars().all(|c| LIST_SEPARATORS.contains(&c));
+            }
+            at = at.max(r.end);
+        }
+        if only_separators {
+            winners[i] = false;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +335,26 @@ mod tests {
         yield_by_name(&cands, &chained, &mut by_name);
         assert_eq!(by_name, slow);
         assert!(slow.iter().any(|w| !w));
+    }
+
+    #[test]
+    fn a_list_of_formulations_is_no_program() {
+        let mut list = cand("Program", 0, 0);
+        let text = "一校一特色、一支部一品牌";
+        list.bytes = 0..text.len();
+        let first = cand("OnePerFormulation", 0, "一校一特色".len());
+        let second = cand("OnePerFormulation", "一校一特色、".len(), text.len());
+        let yields = vec!["OnePerFormulation".to_string()];
+        let y: Vec<&[String]> = vec![&yields, &[], &[]];
+        let mut winners = vec![true; 3];
+        apply_list_yields(text, &[list.clone(), first.clone(), second], &y, &mut winners);
+        assert_eq!(winners, [false, true, true]);
+        // One item that is no formulation keeps the list a name.
+        let text = "一校一特色、亮身份";
+        list.bytes = 0..text.len();
+        let third = cand("OnePerFormulation", "一校一特色、".len(), "一校一特色、亮".len());
+        let mut winners = vec![true; 3];
+        apply_list_yields(text, &[list, first, third], &y, &mut winners);
+        assert_eq!(winners, [true, true, true]);
     }
 }
