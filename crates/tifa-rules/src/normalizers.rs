@@ -91,7 +91,11 @@ pub fn json_number(v: f64) -> Option<Value> {
 
 fn number(s: &str) -> Option<Value> {
     let s = s.trim_end_matches(['余', '多', '%', '％']);
-    parse_number(s).and_then(json_number)
+    // 320余万: the 余 or 多 may stand before the magnitude too.
+    match s.find(['余', '多']) {
+        Some(_) => parse_number(&s.replace(['余', '多'], "")).and_then(json_number),
+        None => parse_number(s).and_then(json_number),
+    }
 }
 
 fn int(s: &str) -> Option<Value> {
@@ -265,6 +269,8 @@ mod tests {
     fn numbers_scale_and_print_as_integers() {
         assert_eq!(run("number", "2.2万").unwrap().to_string(), "22000");
         assert_eq!(run("number", "1260.61万").unwrap().to_string(), "12606100");
+        assert_eq!(run("number", "320余万").unwrap().to_string(), "3200000");
+        assert_eq!(run("number", "20多亿").unwrap().to_string(), "2000000000");
         assert_eq!(run("number", "63.8").unwrap().to_string(), "63.8");
         assert_eq!(run("number", "五"), Some(Value::from(5)));
         assert_eq!(run("number", "三会"), None);
