@@ -777,11 +777,12 @@ fn fix_parent_relations(
         .filter(|m| m.kind == "Organization")
         .map(|m| (m.text.as_str(), name_str(m)))
         .collect();
-    let area_names: Vec<&str> =
+    // Sets: a document can hold hundreds of areas and relations.
+    let area_names: HashSet<&str> =
         mentions.iter().filter(|m| is_area(m)).map(|m| m.text.as_str()).collect();
     // A town or village is in a place, whatever its parent is called
     // (章丘, a short name, is no mention of its own).
-    let places: Vec<&str> =
+    let places: HashSet<&str> =
         mentions.iter().filter(|m| is_place(m)).map(|m| m.text.as_str()).collect();
     // The canonical name of a name (unchanged names are not copied).
     let rename = |name: &mut String| {
@@ -797,11 +798,11 @@ fn fix_parent_relations(
     for r in lists.into_iter().flat_map(|l| l.iter_mut()) {
         rename(&mut r.from);
         rename(&mut r.to);
-        let to_is_area = area_names.contains(&r.to.as_str())
+        let to_is_area = area_names.contains(r.to.as_str())
             || (r.to.ends_with(['省', '市', '县', '区', '镇', '乡', '村', '旗'])
                 && !canon.contains_key(r.to.as_str()))
             || r.to.ends_with("街道");
-        if r.rel == "located_in" && !to_is_area && !places.contains(&r.from.as_str()) {
+        if r.rel == "located_in" && !to_is_area && !places.contains(r.from.as_str()) {
             r.rel = "part_of".into();
         }
     }
