@@ -608,6 +608,18 @@ fn subject_starts_after(chars: &[char], i: usize) -> bool {
 /// clause (党员3418名), else the one right after its unit (46个党组织).
 fn quantity_subjects(chars: &[char], mentions: &mut [Mention]) {
     for m in mentions.iter_mut().filter(|m| m.kind == "Quantity") {
+        // 约为6870万台, 约合3亿元: about, with a verb between 约 and the
+        // number (约 right before it is the quantity-about rule's); not
+        // the 约 of 签约, 节约 or 预约.
+        let s = m.start;
+        if m.fields.get("approx") == Some(&Value::Bool(false))
+            && s >= 2
+            && chars[s - 2] == '约'
+            && matches!(chars[s - 1], '为' | '合' | '有' | '占' | '达' | '计')
+            && (s < 3 || !"签节预合履公条制集特相邀守违附践婚租简隐契誓".contains(chars[s - 3]))
+        {
+            m.fields.insert("approx".into(), Value::Bool(true));
+        }
         if m.fields.contains_key("subject") {
             continue;
         }
@@ -1299,6 +1311,21 @@ mod tests {
         let got = subjects("全县共有党员2150名，新建32所幼儿园并投入使用。", &["2150名", "32所"]);
         assert_eq!(got[0], "党员");
         assert_eq!(got[1], "幼儿园");
+    }
+
+    #[test]
+    fn about_with_a_verb_between_yue_and_the_number() {
+        let t = "出货量约为6870万台，签约为120家企业服务，增长约3%。";
+        let qs = ["6870万台", "120家", "3%"];
+        let mentions = qs
+            .iter()
+            .map(|q| typed("Quantity", q, at(t, q), &[("approx", false.into())]))
+            .collect();
+        let mut ex = Extraction { mentions, ..Default::default() };
+        enrich("d", t, &mut ex);
+        let approx: Vec<&Value> = ex.mentions.iter().map(|m| &m.fields["approx"]).collect();
+        // 签约为 is no “about”; 约3% is the quantity-about rule's to read.
+        assert_eq!(approx, [&Value::Bool(true), &Value::Bool(false), &Value::Bool(false)]);
     }
 
     #[test]
