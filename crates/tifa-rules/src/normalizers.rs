@@ -91,11 +91,14 @@ pub fn json_number(v: f64) -> Option<Value> {
 
 fn number(s: &str) -> Option<Value> {
     let s = s.trim_end_matches(['余', '多', '%', '％']);
-    // 320余万: the 余 or 多 may stand before the magnitude too.
-    match s.find(['余', '多']) {
-        Some(_) => parse_number(&s.replace(['余', '多'], "")).and_then(json_number),
-        None => parse_number(s).and_then(json_number),
-    }
+    // 320余万: the 余 or 多 may stand before the magnitude too (copied
+    // only then).
+    let v = if s.contains(['余', '多']) {
+        parse_number(&s.replace(['余', '多'], ""))
+    } else {
+        parse_number(s)
+    };
+    v.and_then(json_number)
 }
 
 fn int(s: &str) -> Option<Value> {
