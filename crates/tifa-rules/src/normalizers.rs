@@ -212,7 +212,13 @@ fn program_kind(s: &str) -> Option<Value> {
     if s.starts_with('《') {
         return Some(Value::from("document"));
     }
-    let kind = PROGRAM_KINDS.iter().find(|(head, _)| s.ends_with(head)).map_or("other", |k| k.1);
+    let kind = match PROGRAM_KINDS.iter().find(|(head, _)| s.ends_with(head)) {
+        Some(k) => k.1,
+        // A list of things to do (亮身份、亮承诺、亮本领) is a campaign
+        // (ANNOTATION.md).
+        None if s.contains('、') => "campaign",
+        None => "other",
+    };
     Some(Value::from(kind))
 }
 
@@ -311,6 +317,9 @@ mod tests {
         assert_eq!(run("org_kind", "古城路小学党支部"), Some(Value::from("branch")));
         assert_eq!(run("org_kind", "任城区"), Some(Value::from("district")));
         assert_eq!(run("program_kind", "双带头人工程"), Some(Value::from("project")));
+        assert_eq!(run("program_kind", "亮身份、亮承诺、亮本领"), Some(Value::from("campaign")));
+        assert_eq!(run("program_kind", "文化、名师、家校工程"), Some(Value::from("project")));
+        assert_eq!(run("program_kind", "红心护航"), Some(Value::from("other")));
         assert_eq!(run("level", "省级"), Some(Value::from("provincial")));
         assert_eq!(run("year", "2022年"), Some(Value::from(2022)));
         assert_eq!(run("unit", "万元"), Some(Value::from("元")));
