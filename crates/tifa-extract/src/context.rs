@@ -428,9 +428,10 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
     }
     // Built at the first parent to look up: most organisations are areas.
     let mut named: Option<BTreeSet<&str>> = None;
-    // A parent that is not named alone (金乡二中 of 金乡二中党总支) is still
-    // placed in the area its name starts with, or with its stem (the name
-    // without its last character) when that keeps two or more.
+    // A parent that is not named alone (金乡二中 of 金乡二中党总支), or named
+    // without a parent of its own, is still placed in the area its name
+    // starts with, or with its stem (the name without its last character)
+    // when that keeps two or more.
     let stems: Vec<Option<&str>> = areas
         .iter()
         .map(|a| {
@@ -443,7 +444,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
         let named = named.get_or_insert_with(|| {
             mentions
                 .iter()
-                .filter(|o| o.kind == "Organization")
+                .filter(|o| o.kind == "Organization" && (is_area(o) || parent_of(o).is_some()))
                 .flat_map(|o| [o.text.as_str(), name_str(o)])
                 .collect()
         });

@@ -7,6 +7,10 @@
 //! first in pack order, the earlier start. Winners are chosen greedily in
 //! that order, so the result does not depend on the order in which rules
 //! ran.
+//!
+//! One exception: an organisation whose name begins another's, which names
+//! it as its `parent` (翠峰小学 in 翠峰小学党支部), is a mention of its own
+//! too, as ANNOTATION.md's gold counts it.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -58,6 +62,7 @@ pub fn resolve_overlaps(cands: &[Candidate]) -> (Vec<bool>, Vec<(usize, usize, &
                 win[i] = true;
                 spans.insert(c.bytes.start, (c.bytes.end, i));
             }
+            Some(j) if names_as_parent(&cands[j], c) => win[i] = true,
             Some(j) => {
                 let w = &cands[j];
                 let reason = if w.bytes.len() != c.bytes.len() {
@@ -72,6 +77,16 @@ pub fn resolve_overlaps(cands: &[Candidate]) -> (Vec<bool>, Vec<(usize, usize, &
         }
     }
     (win, losses)
+}
+
+/// Whether `w` is an organisation whose name begins with `c`'s and whose
+/// `parent` field is `c`'s text (a branch and its school).
+fn names_as_parent(w: &Candidate, c: &Candidate) -> bool {
+    w.mention.kind == "Organization"
+        && c.mention.kind == "Organization"
+        && c.bytes.start == w.bytes.start
+        && c.bytes.end < w.bytes.end
+        && w.mention.fields.get("parent").and_then(|p| p.as_str()) == Some(c.mention.text.as_str())
 }
 
 /// The definition of [`apply_yields`]: every pair compared, in candidate
@@ -284,6 +299,30 @@ mod tests {
                 fields: Default::default(),
             },
         }
+    }
+
+    #[test]
+    fn an_organisation_named_as_the_parent_in_a_longer_name_stays() {
+        let named = |text: &str, start, end, parent: Option<&str>| {
+            let mut c = cand("Organization", start, end);
+            c.mention.text = text.into();
+            if let Some(p) = parent {
+                c.mention.fields.insert("parent".into(), p.into());
+            }
+            c
+        };
+        let cands = vec![
+            // 翠峰小学党支部, parent 翠峰小学: the school stays.
+            named("翠峰小学党支部", 0, 21, Some("翠峰小学")),
+            named("翠峰小学", 0, 12, None),
+            // Not its parent, or not at its start: the longer one wins.
+            named("峰小学", 3, 12, None),
+            named("城关小学党支部", 30, 51, Some("城关区")),
+            named("城关小学", 30, 42, None),
+        ];
+        let (win, losses) = resolve_overlaps(&cands);
+        assert_eq!(win, [true, true, false, true, false]);
+        assert_eq!(losses.len(), 2);
     }
 
     #[test]
