@@ -709,8 +709,15 @@ fn cooperations(
 ) {
     let main = main_actor(orgs);
     for &(s, e) in sentences {
+        let all = window(orgs, s, e);
+        // Not the university of 四川大学附属中学: a name inside another
+        // is no partner of its own.
+        let inside = |o: &Mention| {
+            all.iter()
+                .any(|w| w.start <= o.start && o.end <= w.end && w.end - w.start > o.end - o.start)
+        };
         let in_sent: Vec<&Mention> =
-            window(orgs, s, e).iter().copied().filter(|o| o.end <= e).collect();
+            all.iter().copied().filter(|o| o.end <= e && !inside(o)).collect();
         for (i, y0) in in_sent.iter().enumerate() {
             let lead = slice(chars, y0.start.saturating_sub(2), y0.start);
             let joint = ["联合", "会同", "携手"].iter().any(|w| lead.ends_with(w));
@@ -1247,6 +1254,29 @@ mod tests {
             ],
         );
         assert_eq!(holds(&got), vec![("长沙市第一中学", "市级文明校园")]);
+    }
+
+    #[test]
+    fn a_name_inside_another_is_no_partner() {
+        // 四川大学 is named inside the school's name; 潍坊市 inside 潍坊市委.
+        let t = "武侯实验中学与四川大学附属中学签订合作协议。研究院和潍坊市委联合召开研讨会。";
+        let got = enriched_rels(
+            t,
+            vec![
+                org("武侯实验中学", 0, "school", None),
+                org("四川大学", at(t, "四川大学"), "university", None),
+                org("四川大学附属中学", at(t, "四川大学"), "school", Some("四川大学")),
+                org("研究院", at(t, "研究院"), "institute", None),
+                org("潍坊市", at(t, "潍坊市"), "city", None),
+                org("潍坊市委", at(t, "潍坊市"), "party_committee", Some("潍坊市")),
+            ],
+        );
+        let partners: Vec<(&str, &str)> = got
+            .iter()
+            .filter(|r| r.0 == "cooperates_with")
+            .map(|r| (r.1.as_str(), r.2.as_str()))
+            .collect();
+        assert_eq!(partners, [("武侯实验中学", "四川大学附属中学"), ("研究院", "潍坊市委")]);
     }
 
     #[test]
