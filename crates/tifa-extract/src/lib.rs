@@ -587,21 +587,11 @@ impl<'p> Extractor<'p> {
                 };
                 let before = &text[sents[si].start..pos];
                 // The left context is read only for a match.
-                let left_ok = || {
-                    rule.after.is_empty()
-                        || rule.after.iter().any(|w| {
-                            if w == "^" {
-                                before.trim().is_empty()
-                            } else {
-                                before.ends_with(w.as_str())
-                            }
-                        })
-                };
                 let blocked = |m: &RawMatch| {
-                    !left_ok()
+                    !left_context_ok(rule, before)
                         || !pack.passes_checks(rule, m, input)
-                        || rule.not_after.iter().any(|w| before.ends_with(w.as_str()))
                         || followed_by(rule, &text[(pos + m.len).min(end)..end])
+                        || within(rule, text, pos..pos + m.len)
                 };
                 match result {
                     Ok(m) if m.len > 0 && !blocked(&m) => {
@@ -641,7 +631,10 @@ impl<'p> Extractor<'p> {
         for (g, hits) in self.lexicon_rules.iter().zip(terms) {
             let (pack, rule) = self.rule(*g);
             for span in hits {
-                if sentence_of(&sents, span.start).is_none() || followed_by(rule, &text[span.end..])
+                let Some(si) = sentence_of(&sents, span.start) else { continue };
+                if followed_by(rule, &text[span.end..])
+                    || !left_context_ok(rule, &text[sents[si].start..span.start])
+                    || within(rule, text, span.clone())
                 {
                     continue;
                 }
@@ -816,6 +809,21 @@ impl<'p> Extractor<'p> {
     }
 }
 
+/// Whether the text of the sentence before a match, `before`, ends as the
+/// rule's `after` words allow (one of them, or the sentence start for
+/// `^`) and with none of its `not_after` words.
+fn left_context_ok(rule: &Rule, before: &str) -> bool {
+    let after = rule.after.is_empty()
+        || rule.after.iter().any(|w| {
+            if w == "^" {
+                before.trim().is_empty()
+            } else {
+                before.ends_with(w.as_str())
+            }
+        });
+    after && !rule.not_after.iter().any(|w| before.ends_with(w.as_str()))
+}
+
 /// For `each` rules, one match per occurrence of the text capture, each
 /// keeping only its own occurrence (so fields read from it are its own).
 fn split_each(rule: &Rule, m: RawMatch) -> Vec<RawMatch> {
@@ -850,6 +858,25 @@ const QUOTES: &[char] = &['“', '”', '‘', '’', '《', '》', '「', '」'
 /// right after a match.
 fn followed_by(rule: &Rule, rest: &str) -> bool {
     rule.not_before.iter().any(|w| rest.starts_with(w.as_str()))
+}
+
+/// Whether `span` of `text` lies inside an occurrence of one of the
+/// rule's `not_within` words (保定 in 担保定单).
+fn within(rule: &Rule, text: &str, span: Range<usize>) -> bool {
+    rule.not_within.iter().any(|w| {
+        // An occurrence that holds the span starts in
+        // span.end - w.len() ..= span.start.
+        let mut lo = span.end.saturating_sub(w.len());
+        while !text.is_char_boundary(lo) {
+            lo -= 1;
+        }
+        let hi = (span.start + w.len()).min(text.len());
+        text.get(lo..hi).is_some_and(|window| {
+            window
+                .match_indices(w.as_str())
+                .any(|(i, _)| lo + i <= span.start && lo + i + w.len() >= span.end)
+        })
+    })
 }
 
 /// Quote marks that come in pairs, opening and closing.

@@ -183,6 +183,30 @@ fn not_before_drops_a_match_that_a_listed_string_follows() {
 }
 
 #[test]
+fn lexicon_rules_keep_their_left_context_and_not_within_words() {
+    let mut src = PackSource::new("nw");
+    src.insert(
+        "pack.toml",
+        "[pack]\nname = \"nw\"\ngrammars = [\"g.pest\"]\n[lexicons]\nplaces = { file = \"places.tsv\" }\n\
+         [[rule]]\nid = \"place\"\ntype = \"Organization\"\nlexicon = \"places\"\n\
+         not_within = [\"担保定\", \"医保定点\"]\nnot_after = [\"承\"]\n",
+    );
+    src.insert("places.tsv", "name\n保定\n上海\n");
+    src.insert("g.pest", GRAMMAR);
+    let packs = vec![load(&src, &Library::default()).expect("pack loads")];
+    let ex = Extractor::new(&packs);
+    let got: Vec<String> = ex
+        .extract("d", "信用卡担保定单，医保定点医院，到保定，承上海，去上海，保定医保定")
+        .mentions
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    // Inside 担保定 or 医保定点: no city; after 承: none; 医保定 at the end
+    // is no 医保定点, so that 保定 stays.
+    assert_eq!(got, vec!["保定", "上海", "保定", "保定"]);
+}
+
+#[test]
 fn a_left_context_is_tested_by_its_last_character_before_the_start_check() {
     // A rule that must follow 开展 or a sentence start: 开展党建 and a
     // bare 党建 at the start match; 做好党建 does not, and is not even

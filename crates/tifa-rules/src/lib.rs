@@ -299,6 +299,8 @@ pub struct Rule {
     pub not_after: Vec<String>,
     /// Strings that must not directly follow a match.
     pub not_before: Vec<String>,
+    /// Strings a match must not lie inside.
+    pub not_within: Vec<String>,
     /// Mention types this rule's matches give way to.
     pub yield_to: Vec<String>,
     /// Texts it must match.
@@ -1394,6 +1396,7 @@ fn check_rule(
         after: decl.after.clone(),
         not_after: decl.not_after.clone(),
         not_before: decl.not_before.clone(),
+        not_within: decl.not_within.clone(),
         yield_to: decl.yield_to.clone(),
         examples,
         non_examples: decl.non_examples.clone(),

@@ -141,6 +141,10 @@ pub struct RuleDecl {
     /// 中山路 is a street, not the city).
     #[serde(default)]
     pub not_before: Vec<String>,
+    /// Reject a match that lies inside an occurrence of one of these
+    /// strings (保定 in 担保定单, 医保定点 is no city).
+    #[serde(default)]
+    pub not_within: Vec<String>,
     /// Field name → where its value comes from.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, FieldDecl>")]
