@@ -946,7 +946,8 @@ fn resolve_abbreviations(
             short.entry(format!("{stem}{rest}")).or_insert(entry);
         }
     }
-    // 市委组织部, 区教育局党委, 县人民医院, 省教育厅: a body of the document's own area, or of
+    // 市委组织部, 区教育局党委, 区发改局党组, 区直机关工委, 县人民医院, 省教育厅:
+    // a body of the document's own area, or of
     // the area of the body listed right before it (枣庄市委组织部、市委宣传部).
     let area_of_level = |c: char| areas.iter().find(|a| of_level(a, c)).cloned();
     let listed: BTreeMap<usize, String> = mentions
@@ -976,6 +977,8 @@ fn resolve_abbreviations(
                 || second == "教育"
                 || second == "教体"
                 || kind(m) == "bureau"
+                || (kind(m) == "party_committee"
+                    && ["党委", "党组", "工委"].iter().any(|s| m.text.ends_with(s)))
                 || ["医院", "保健院", "疾控中心", "疾病预防控制中心"]
                     .iter()
                     .any(|s| m.text.ends_with(s)))
@@ -1467,6 +1470,23 @@ mod tests {
         );
         assert_eq!(ex.mentions[2].fields["canonical"], "海曙区教育局党委");
         assert!(has(&ex, "part_of", "海曙区教育局党委", "海曙区教育局"), "{:?}", rels(&ex));
+    }
+
+    #[test]
+    fn other_bodies_committees_named_in_short_get_the_full_name() {
+        let t = "海曙区召开会议。区发改局党组、区直机关工委发言。";
+        let ex = enriched(
+            t,
+            vec![
+                org("海曙区", 0, "district", Some("宁波市")),
+                org("区发改局党组", at(t, "区发改局党组"), "party_committee", None),
+                org("区直机关工委", at(t, "区直机关工委"), "party_committee", None),
+            ],
+        );
+        assert_eq!(ex.mentions[1].fields["canonical"], "海曙区发改局党组");
+        assert_eq!(ex.mentions[1].fields["parent"], "海曙区发改局");
+        assert_eq!(ex.mentions[2].fields["canonical"], "海曙区直机关工委");
+        assert_eq!(ex.mentions[2].fields["parent"], "海曙区");
     }
 
     #[test]
