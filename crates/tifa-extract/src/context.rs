@@ -976,9 +976,7 @@ fn resolve_abbreviations(
                 || second == "纪委"
                 || second == "教育"
                 || second == "教体"
-                || kind(m) == "bureau"
-                || (kind(m) == "party_committee"
-                    && ["党委", "党组", "工委"].iter().any(|s| m.text.ends_with(s)))
+                || matches!(kind(m), "bureau" | "party_committee")
                 || ["医院", "保健院", "疾控中心", "疾病预防控制中心"]
                     .iter()
                     .any(|s| m.text.ends_with(s)))

@@ -160,47 +160,42 @@ fn lexicon_rules_take_the_leftmost_longest_term_without_overlaps() {
     assert_eq!(got, vec!["东湖区", "中学", "湖区中", "中学"]);
 }
 
-#[test]
-fn not_before_drops_a_match_that_a_listed_string_follows() {
-    let mut src = PackSource::new("nb");
+/// The texts of the mentions found in `text` by a pack whose `rules` (TOML)
+/// may use the lexicon `places` (one term a line) and the test grammar.
+fn place_pack_texts(rules: &str, places: &str, text: &str) -> Vec<String> {
+    let mut src = PackSource::new("p");
     src.insert(
         "pack.toml",
-        "[pack]\nname = \"nb\"\ngrammars = [\"g.pest\"]\n[lexicons]\nplaces = { file = \"places.tsv\" }\n\
-         [[rule]]\nid = \"place\"\ntype = \"Organization\"\nlexicon = \"places\"\nnot_before = [\"路\", \"街道\"]\n\
-         [[rule]]\nid = \"quoted\"\ntype = \"Program\"\ntext = \"name\"\nnot_before = [\"了\"]\n",
+        format!(
+            "[pack]\nname = \"p\"\ngrammars = [\"g.pest\"]\n[lexicons]\nplaces = {{ file = \"places.tsv\" }}\n{rules}"
+        ),
     );
-    src.insert("places.tsv", "name\n中山\n玉林\n");
+    src.insert("places.tsv", format!("name\n{places}"));
     src.insert("g.pest", GRAMMAR);
     let packs = vec![load(&src, &Library::default()).expect("pack loads")];
     let ex = Extractor::new(&packs);
-    let got: Vec<String> = ex
-        .extract("d", "中山路，玉林街道，中山市和玉林。“好好学习”了，“天天向上”活动")
-        .mentions
-        .into_iter()
-        .map(|m| m.text)
-        .collect();
+    ex.extract("d", text).mentions.into_iter().map(|m| m.text).collect()
+}
+
+#[test]
+fn not_before_drops_a_match_that_a_listed_string_follows() {
+    let got = place_pack_texts(
+        "[[rule]]\nid = \"place\"\ntype = \"Organization\"\nlexicon = \"places\"\nnot_before = [\"路\", \"街道\"]\n\
+         [[rule]]\nid = \"quoted\"\ntype = \"Program\"\ntext = \"name\"\nnot_before = [\"了\"]\n",
+        "中山\n玉林\n",
+        "中山路，玉林街道，中山市和玉林。“好好学习”了，“天天向上”活动",
+    );
     assert_eq!(got, vec!["中山", "玉林", "天天向上"]);
 }
 
 #[test]
 fn lexicon_rules_keep_their_left_context_and_not_within_words() {
-    let mut src = PackSource::new("nw");
-    src.insert(
-        "pack.toml",
-        "[pack]\nname = \"nw\"\ngrammars = [\"g.pest\"]\n[lexicons]\nplaces = { file = \"places.tsv\" }\n\
-         [[rule]]\nid = \"place\"\ntype = \"Organization\"\nlexicon = \"places\"\n\
+    let got = place_pack_texts(
+        "[[rule]]\nid = \"place\"\ntype = \"Organization\"\nlexicon = \"places\"\n\
          not_within = [\"担保定\", \"医保定点\"]\nnot_after = [\"承\"]\n",
+        "保定\n上海\n",
+        "信用卡担保定单，医保定点医院，到保定，承上海，去上海，保定医保定",
     );
-    src.insert("places.tsv", "name\n保定\n上海\n");
-    src.insert("g.pest", GRAMMAR);
-    let packs = vec![load(&src, &Library::default()).expect("pack loads")];
-    let ex = Extractor::new(&packs);
-    let got: Vec<String> = ex
-        .extract("d", "信用卡担保定单，医保定点医院，到保定，承上海，去上海，保定医保定")
-        .mentions
-        .into_iter()
-        .map(|m| m.text)
-        .collect();
     // Inside 担保定 or 医保定点: no city; after 承: none; 医保定 at the end
     // is no 医保定点, so that 保定 stays.
     assert_eq!(got, vec!["保定", "上海", "保定", "保定"]);
