@@ -302,9 +302,19 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                 // most 30 characters before m are looked at (a sentence can
                 // be very long).
                 let lo = sent.0.max(m.start.saturating_sub(30 + longest));
-                let holder = window(&orgs, lo, m.start)
+                let near = window(&orgs, lo, m.start);
+                let holder = near
                     .iter()
                     .filter(|o| (is_actor(o) || is_area(o)) && o.end <= m.start)
+                    // 被中共郑州市委授予: a name inside another (郑州市) is
+                    // that one's part, no holder of its own.
+                    .filter(|o| {
+                        !near.iter().any(|p| {
+                            p.start <= o.start
+                                && o.end <= p.end
+                                && p.end - p.start > o.end - o.start
+                        })
+                    })
                     .filter(|o| m.start - o.end <= 30)
                     // 被国务院国资委评为: the body after 被 gives the honour.
                     .filter(|o| o.start.checked_sub(1).and_then(|i| chars.get(i)) != Some(&'被'))
@@ -378,9 +388,16 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     })
                     .max_by_key(|o| o.end);
                 if let Some(e) = employer {
-                    // 济南市教育局党组书记、局长王品木: the person works for the bureau.
+                    // 济南市教育局党组书记、局长王品木: the person works for the
+                    // bureau; 吉林大学党委书记张希, whose role is the Party one,
+                    // for the committee.
+                    let party_role = m
+                        .fields
+                        .get("role")
+                        .and_then(|r| r.as_str())
+                        .is_some_and(|r| r.ends_with("书记") || r.ends_with("委员"));
                     let name = match parent_of(e) {
-                        Some(p) if kind(e) == "party_committee" => {
+                        Some(p) if kind(e) == "party_committee" && !party_role => {
                             let parent_is_org = org_texts.contains(p) || !p.ends_with(AREA_ENDS);
                             if parent_is_org {
                                 p.to_string()
@@ -1225,6 +1242,21 @@ mod tests {
     }
 
     #[test]
+    fn a_name_inside_the_giver_of_an_honour_does_not_hold_it() {
+        let t = "金水区教育局党委被中共郑州市委授予郑州市先进基层党组织称号。";
+        let got = enriched_rels(
+            t,
+            vec![
+                org("金水区教育局党委", 0, "party_committee", Some("金水区教育局")),
+                org("中共郑州市委", at(t, "中共郑州市委"), "party_committee", Some("郑州市")),
+                org("郑州市", at(t, "郑州市委"), "city", Some("河南省")),
+                typed("Designation", "郑州市先进基层党组织", at(t, "郑州市先进"), &[]),
+            ],
+        );
+        assert_eq!(holds(&got), vec![("金水区教育局党委", "郑州市先进基层党组织")], "{got:?}");
+    }
+
+    #[test]
     fn people_named_after_an_organisation_hold_the_honour_not_it() {
         let t = "老竹镇党委书记蓝晓燕等5人被评为先进个人。";
         let got = enriched_rels(
@@ -1241,6 +1273,37 @@ mod tests {
             got.contains(&("works_for".into(), "蓝晓燕".into(), "老竹镇党委".into())),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn a_party_role_works_for_the_committee_another_role_for_its_body() {
+        let t = "吉林大学党委书记张希出席。济南市教育局党组书记、局长王品木表示。";
+        let got = enriched_rels(
+            t,
+            vec![
+                org("吉林大学", 0, "university", None),
+                org("吉林大学党委", 0, "party_committee", Some("吉林大学")),
+                typed("Person", "张希", at(t, "张希"), &[("role", "党委书记".into())]),
+                org("济南市教育局", at(t, "济南市教育局"), "bureau", Some("济南市")),
+                org(
+                    "济南市教育局党组",
+                    at(t, "济南市教育局"),
+                    "party_committee",
+                    Some("济南市教育局"),
+                ),
+                typed("Person", "王品木", at(t, "王品木"), &[("role", "局长".into())]),
+            ],
+        );
+        let works: Vec<_> = got.iter().filter(|r| r.0 == "works_for").collect();
+        assert!(
+            works.contains(&&("works_for".into(), "张希".into(), "吉林大学党委".into())),
+            "{got:?}"
+        );
+        assert!(
+            works.contains(&&("works_for".into(), "王品木".into(), "济南市教育局".into())),
+            "{got:?}"
+        );
+        assert_eq!(works.len(), 2, "{got:?}");
     }
 
     #[test]

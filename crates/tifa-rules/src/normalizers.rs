@@ -210,6 +210,12 @@ const PROGRAM_KINDS: &[(&str, &str)] = &[
     ("课", "course"),
 ];
 
+/// Words in 制 that name no system.
+const NOT_SYSTEMS: &[&str] = &[
+    "控制", "限制", "研制", "定制", "复制", "抵制", "克制", "压制", "编制", "管制", "节制", "牵制",
+    "遏制", "强制", "专制", "绘制", "录制", "印制", "炮制", "自制",
+];
+
 fn program_kind(s: &str) -> Option<Value> {
     if s.starts_with('《') {
         return Some(Value::from("document"));
@@ -219,6 +225,8 @@ fn program_kind(s: &str) -> Option<Value> {
         // A list of things to do (亮身份、亮承诺、亮本领) is a campaign
         // (ANNOTATION.md).
         None if s.contains('、') => "campaign",
+        // 河长制, 首问负责制: a system; not a verb in 制 (控制, 定制).
+        None if s.ends_with('制') && !NOT_SYSTEMS.iter().any(|v| s.ends_with(v)) => "system",
         None => "other",
     };
     Some(Value::from(kind))
@@ -322,6 +330,8 @@ mod tests {
         assert_eq!(run("program_kind", "亮身份、亮承诺、亮本领"), Some(Value::from("campaign")));
         assert_eq!(run("program_kind", "文化、名师、家校工程"), Some(Value::from("project")));
         assert_eq!(run("program_kind", "红心护航"), Some(Value::from("other")));
+        assert_eq!(run("program_kind", "首问负责制"), Some(Value::from("system")));
+        assert_eq!(run("program_kind", "质量控制"), Some(Value::from("other")));
         assert_eq!(run("level", "省级"), Some(Value::from("provincial")));
         assert_eq!(run("year", "2022年"), Some(Value::from(2022)));
         assert_eq!(run("unit", "万元"), Some(Value::from("元")));
