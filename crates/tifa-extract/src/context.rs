@@ -397,7 +397,9 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                         .and_then(|r| r.as_str())
                         .is_some_and(|r| r.ends_with("书记") || r.ends_with("委员"));
                     let name = match parent_of(e) {
-                        Some(p) if kind(e) == "party_committee" && !party_role => {
+                        Some(p)
+                            if matches!(kind(e), "party_committee" | "branch") && !party_role =>
+                        {
                             let parent_is_org = org_texts.contains(p) || !p.ends_with(AREA_ENDS);
                             if parent_is_org {
                                 p.to_string()
@@ -988,7 +990,12 @@ fn resolve_abbreviations(
         }
         let first = m.text.chars().next().unwrap_or(' ');
         let second: String = m.text.chars().skip(1).take(2).collect();
-        if matches!(first, '省' | '市' | '区' | '县')
+        // 市中区人民法院 is named in full after its area 市中区, which
+        // only begins with 市.
+        let named_in_full =
+            parent_of(m).is_some_and(|p| p.chars().count() >= 3 && m.text.starts_with(p));
+        if !named_in_full
+            && matches!(first, '省' | '市' | '区' | '县')
             && (second.starts_with('委')
                 || second == "纪委"
                 || second == "教育"
@@ -1239,6 +1246,21 @@ mod tests {
     /// The `holds` relations among `rels`, as (from, to).
     fn holds(rels: &[(String, String, String)]) -> Vec<(&str, &str)> {
         rels.iter().filter(|r| r.0 == "holds").map(|r| (r.1.as_str(), r.2.as_str())).collect()
+    }
+
+    #[test]
+    fn an_area_that_begins_with_a_suffix_is_no_short_name() {
+        let t = "广元市市中区人民法院依法审理。";
+        let ex = enriched(
+            t,
+            vec![
+                org("广元市", 0, "city", Some("四川省")),
+                org("市中区", 3, "district", Some("广元市")),
+                org("市中区人民法院", 3, "bureau", Some("市中区")),
+            ],
+        );
+        assert_eq!(ex.mentions[2].fields.get("canonical"), None, "{:?}", ex.mentions[2]);
+        assert_eq!(ex.mentions[2].fields["parent"], "市中区");
     }
 
     #[test]
