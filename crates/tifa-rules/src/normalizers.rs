@@ -132,8 +132,12 @@ fn present(s: &str) -> Option<Value> {
 
 fn unit(s: &str) -> Option<Value> {
     let u = s.trim_start_matches(['万', '亿']);
-    // 5个小时 counts hours.
-    let u = if u == "个小时" { "小时" } else { u };
+    // 5个小时 counts hours, 5个工作日 working days.
+    let u = match u {
+        "个小时" => "小时",
+        "个工作日" => "工作日",
+        _ => u,
+    };
     Some(Value::String(if u.is_empty() { s.to_string() } else { u.to_string() }))
 }
 
@@ -336,6 +340,7 @@ mod tests {
         assert_eq!(run("year", "2022年"), Some(Value::from(2022)));
         assert_eq!(run("unit", "万元"), Some(Value::from("元")));
         assert_eq!(run("unit", "个小时"), Some(Value::from("小时")));
+        assert_eq!(run("unit", "个工作日"), Some(Value::from("工作日")));
     }
 
     #[test]
