@@ -308,13 +308,7 @@ pub fn enrich(doc: &str, original: &str, ex: &mut Extraction) {
                     .filter(|o| (is_actor(o) || is_area(o)) && o.end <= m.start)
                     // 被中共郑州市委授予: a name inside another (郑州市) is
                     // that one's part, no holder of its own.
-                    .filter(|o| {
-                        !near.iter().any(|p| {
-                            p.start <= o.start
-                                && o.end <= p.end
-                                && p.end - p.start > o.end - o.start
-                        })
-                    })
+                    .filter(|o| !inside_another(o, near))
                     .filter(|o| m.start - o.end <= 30)
                     // 被国务院国资委评为: the body after 被 gives the honour.
                     .filter(|o| o.start.checked_sub(1).and_then(|i| chars.get(i)) != Some(&'被'))
@@ -716,6 +710,11 @@ fn is_verb_start(chars: &[char], i: usize) -> bool {
     VERBS.iter().any(|v| rest.starts_with(v))
 }
 
+/// Whether `o` lies inside a longer one of `among` (郑州市 of 中共郑州市委).
+fn inside_another(o: &Mention, among: &[&Mention]) -> bool {
+    among.iter().any(|w| w.start <= o.start && o.end <= w.end && w.end - w.start > o.end - o.start)
+}
+
 /// X 与 Y、Z 签订…协议; X 联合 Y、Z 开展… (X may be named earlier in the
 /// paragraph, or be the document's main actor, when 联合 opens a clause).
 fn cooperations(
@@ -731,12 +730,8 @@ fn cooperations(
         let all = window(orgs, s, e);
         // Not the university of 四川大学附属中学: a name inside another
         // is no partner of its own.
-        let inside = |o: &Mention| {
-            all.iter()
-                .any(|w| w.start <= o.start && o.end <= w.end && w.end - w.start > o.end - o.start)
-        };
         let in_sent: Vec<&Mention> =
-            all.iter().copied().filter(|o| o.end <= e && !inside(o)).collect();
+            all.iter().copied().filter(|o| o.end <= e && !inside_another(o, all)).collect();
         for (i, y0) in in_sent.iter().enumerate() {
             let lead = slice(chars, y0.start.saturating_sub(2), y0.start);
             let joint = ["联合", "会同", "携手"].iter().any(|w| lead.ends_with(w));
